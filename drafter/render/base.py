@@ -1,0 +1,37 @@
+"""What every renderer receives: the composed letter as semantic HTML plus its context."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class RenderError(Exception):
+    """A letter could not be rendered for a reason the user can fix (bad logo, refused URL...)."""
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One composed letter, ready for any output format.
+
+    `html` is the template's output (see docs/template-contract.md): the single source that the
+    PDF renderer lays out and that the DOCX and text renderers walk, so formats cannot drift.
+    """
+
+    html: str
+    stylesheet: str
+    letter_dir: Path
+    template_dir: Path
+    title: str = ""
+    author: str = ""
+    language: str = "en"
+    direction: str = "ltr"
+    date: datetime.date | None = None
+    reference_docx: Path | None = None
+    options: dict = field(default_factory=dict)
+
+    @property
+    def allowed_dirs(self) -> tuple[Path, ...]:
+        """Folders whose files a renderer may read (letter assets and template assets)."""
+        return (self.letter_dir, self.template_dir)
