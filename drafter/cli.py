@@ -1,0 +1,136 @@
+"""The command line: thin Typer commands over load -> validate -> compose -> render -> write.
+
+Exit status: 0 done; 1 the input needs fixing; 2 usage; 70 internal error; 130 interrupted.
+Heavy modules (WeasyPrint, python-docx) are imported only inside the commands that render.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .errors import LetterError
+
+app = typer.Typer(add_completion=True, pretty_exceptions_enable=False, no_args_is_help=True,
+                  help="Draft joint letters: one YAML file in; PDF, DOCX, HTML and text out.")
+templates_app = typer.Typer(help="List the letter templates, or copy one to restyle it.",
+                            invoke_without_command=True, pretty_exceptions_enable=False)
+app.add_typer(templates_app, name="templates")
+
+_state = {"debug": False}
+
+
+class Failed(Exception):
+    """The input needs fixing; the message has already been printed."""
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+@app.callback()
+def _options(debug: bool = typer.Option(False, "--debug", help="Show tracebacks of "
+                                                                "internal errors.")) -> None:
+    _state["debug"] = debug
+
+
+@app.command()
+def validate(files: list[Path] = typer.Argument(..., help="Letter YAML files.")) -> None:
+    """Check letters and report every problem as FILE:LINE:COL: path: message."""
+    from .validate import load_letter
+    failed = False
+    for file in files:
+        try:
+            letter = load_letter(file)
+        except LetterError as exc:
+            failed = True
+            _err(str(exc))
+            continue
+        typer.echo(f"{file}: ok ({_count(len(letter.recipients), 'recipient')}, "
+                   f"{_count(len(letter.signatories), 'signatory', 'signatories')})")
+    if failed:
+        raise Failed()
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+@app.command()
+def new(path: Path = typer.Argument(..., help="Where to write the starter letter."),
+        force: bool = typer.Option(False, "--force", help="Overwrite an existing file.")) -> None:
+    """Write a commented starter letter that validates and explains each field."""
+    from . import io
+    if path.exists() and not force:
+        _err(f"{path}: already exists; choose another name or pass --force")
+        raise Failed()
+    io.write_set({path: (Path(__file__).parent / "starter.yaml").read_bytes()})
+    typer.echo(f"{path}: written; edit it, then run: drafter validate {path}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the letter format (for editors' completion and checks)."""
+    from .model import json_schema
+    typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+@templates_app.callback()
+def templates_list(ctx: typer.Context) -> None:
+    """List the built-in letter templates with a one-line description."""
+    if ctx.invoked_subcommand is None:
+        from .templates import builtin_templates
+        for template in builtin_templates():
+            typer.echo(f"{template.name:<16} {template.description}")
+
+
+@templates_app.command("copy")
+def templates_copy(name: str = typer.Argument(..., help="A built-in template's name."),
+                   dest: Path = typer.Argument(..., help="The new template folder.")) -> None:
+    """Copy a built-in template to DEST, to restyle it and use it with --template DEST."""
+    import shutil
+    from .templates import TemplateError, find_template
+    try:
+        template = find_template(name)
+    except TemplateError as exc:
+        _err(str(exc))
+        raise Failed() from None
+    if dest.exists():
+        _err(f"{dest}: already exists; choose a new folder")
+        raise Failed()
+    shutil.copytree(template.folder, dest)
+    typer.echo(f"{dest}: copied from {template.name}; use it with --template {dest}")
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    """Run the CLI with drafter's exit statuses; never a traceback unless --debug."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        app(args=args, prog_name="drafter", standalone_mode=False)
+    except Failed:
+        sys.exit(1)
+    except KeyboardInterrupt:
+        _err("drafter: interrupted")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into status 70
+        # Typer vendors Click: its usage errors and aborts are reached through typer.
+        from typer._click.exceptions import ClickException
+        if isinstance(exc, typer.Abort):
+            _err("drafter: interrupted")
+            sys.exit(130)
+        if isinstance(exc, ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if debug:
+            raise
+        _err(f"drafter: internal error ({type(exc).__name__}); please report it, with the "
+             "output of the same command run with --debug")
+        sys.exit(70)
+    sys.exit(0)

@@ -1,0 +1,196 @@
+"""The joint letter as data: the pydantic model behind the YAML format and its JSON Schema.
+
+Key names are a public contract (tests and tools outside drafter rely on them). Every model
+forbids unknown keys so that a typo never silently drops a paragraph.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Annotated, Any, Union
+
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
+                      model_validator)
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+_WEB_URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+
+
+def _flag(value: Any) -> Any:
+    """Accept only true/false: YAML 1.1's yes/no/on/off are too easy to write by accident."""
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise ValueError(f"must be true or false, not {value!r}")
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD (e.g. 2022-03-18)")
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a real date ({exc})") from None
+
+
+def _language(value: Any) -> Any:
+    if isinstance(value, str) and _LANGUAGE.fullmatch(value):
+        return value
+    raise ValueError(f"{value!r} is not a language tag such as en, fr, de or en-US")
+
+
+def _web_url(value: Any) -> Any:
+    if isinstance(value, str) and _WEB_URL.fullmatch(value):
+        return value
+    raise ValueError(f"{value!r} is not a web address starting with https:// or http://")
+
+
+def _lines(value: Any) -> Any:
+    """An address may be a list of lines or one block of text."""
+    return value.splitlines() if isinstance(value, str) else value
+
+
+Flag = Annotated[bool, BeforeValidator(_flag, json_schema_input_type=bool)]
+IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date, json_schema_input_type=datetime.date)]
+Language = Annotated[str, BeforeValidator(_language, json_schema_input_type=str),
+                     Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+WebUrl = Annotated[str, BeforeValidator(_web_url, json_schema_input_type=str),
+                   Field(pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://")]
+Lines = Annotated[list[str], BeforeValidator(_lines, json_schema_input_type=Union[list[str], str])]
+Markdown = Annotated[str, Field(description="Markdown: **bold**, *italic*, [links](https://...), "
+                                            "footnote references [^id]; blank line = paragraph")]
+
+
+class Strict(BaseModel):
+    """Base for every part of the format: unknown keys are errors, values are text."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, frozen=True)
+
+
+class Party(Strict):
+    """A recipient or a person copied in: a named person, an office, or a group."""
+
+    name: str | None = Field(None, description="The person; an office or group may have none")
+    title: str | None = Field(None, description="e.g. President of the European Commission")
+    organisation: str | None = None
+    address: Lines = Field(default_factory=list, description="Postal address, one line each")
+    salutation: str | None = Field(None, description="This recipient's own greeting")
+
+    @model_validator(mode="after")
+    def _named_somehow(self) -> Party:
+        if not (self.name or self.title or self.organisation):
+            raise ValueError("needs at least a name, a title or an organisation")
+        return self
+
+
+class Signatory(Strict):
+    """An organisation (or a person) that signs the letter."""
+
+    organisation: str | None = None
+    name: str | None = Field(None, description="The person signing")
+    role: str | None = Field(None, description="The signer's role, e.g. President")
+    country: str | None = None
+    group: str | None = Field(None, description="Printed under this label; groups keep the "
+                                                "order in which they first appear")
+    logo: str | None = Field(None, description="Image file inside the letter's folder")
+    url: WebUrl | None = None
+
+    @model_validator(mode="after")
+    def _named_somehow(self) -> Signatory:
+        if not (self.organisation or self.name):
+            raise ValueError("needs an organisation or a name")
+        return self
+
+    @property
+    def display_name(self) -> str:
+        """The name printed first: the organisation, or the person signing alone."""
+        return self.organisation or self.name or ""
+
+
+def _organisation_named(value: Any) -> Any:
+    """A plain string in the signatory list is an organisation's name."""
+    return {"organisation": value} if isinstance(value, str) else value
+
+
+SignatoryEntry = Annotated[
+    Signatory, BeforeValidator(_organisation_named, json_schema_input_type=Union[str, Signatory])]
+
+
+class Concern(Strict):
+    """One section of concerns, under an optional heading."""
+
+    title: str | None = None
+    text: Markdown
+
+
+class DemandBlock(Strict):
+    """An introduced list of demands."""
+
+    intro: Markdown | None = Field(None, description='e.g. "We urge you to:"')
+    items: list[Markdown] = Field(min_length=1)
+    numbered: Flag = True
+
+
+def _demand_blocks(value: Any) -> Any:
+    """Demands may be a list of strings, one block, or a list of blocks: make it blocks."""
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return [{"items": value}]
+    return value
+
+
+DemandList = Annotated[
+    list[DemandBlock],
+    BeforeValidator(_demand_blocks,
+                    json_schema_input_type=Union[list[str], DemandBlock, list[DemandBlock]]),
+]
+
+
+class Letter(Strict):
+    """A joint letter, as written in its YAML file."""
+
+    template: str | None = Field(None, description="A template name, or a path to a folder")
+    language: Language = "en"
+    date: IsoDate | None = Field(None, description="YYYY-MM-DD; no date means no date line")
+    place: str | None = None
+    subject: str | None = Field(None, description='The "Re:" line')
+    recipients: list[Party] = Field(min_length=1)
+    cc: list[Party] = Field(default_factory=list)
+    salutation: str | None = Field(None, description="Overrides the derived greeting")
+    opening: Markdown | None = None
+    concerns: list[Concern] = Field(default_factory=list)
+    demands: DemandList = Field(default_factory=list)
+    conclusion: Markdown | None = None
+    closing: str | None = Field(None, description="Default from the language")
+    signatories: list[SignatoryEntry] = Field(min_length=1)
+    notes: dict[str, Markdown] = Field(default_factory=dict,
+                                       description="Footnote texts by id, cited as [^id]")
+    contact: Markdown | None = None
+
+    _file: str = PrivateAttr(default="")
+    _folder: Any = PrivateAttr(default=None)
+
+    @property
+    def file(self) -> str:
+        """The YAML file this letter was read from (empty when built in code)."""
+        return self._file
+
+    @property
+    def folder(self):
+        """The letter's folder: logos and a relative template resolve against it."""
+        return self._folder
+
+
+def json_schema() -> dict:
+    """The JSON Schema of the YAML format (what editors check as people type)."""
+    schema = Letter.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://drafter.invalid/letter.schema.json"
+    schema["title"] = "drafter joint letter"
+    return schema
