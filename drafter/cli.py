@@ -56,6 +56,78 @@ def validate(files: list[Path] = typer.Argument(..., help="Letter YAML files."))
         raise Failed()
 
 
+@app.command()
+def render(
+    files: list[Path] = typer.Argument(..., help="Letter YAML files."),
+    format: str = typer.Option("pdf,docx", "--format", "-f",
+                               help="Comma-separated formats: pdf, docx, html, txt."),
+    out: Path = typer.Option(Path("."), "--out", "-o", help="Folder for the outputs."),
+    template: Optional[str] = typer.Option(None, "--template", "-t",
+                                           help="A template name or folder (overrides the "
+                                                "letter's)."),
+    pdf_variant: Optional[str] = typer.Option(None, "--pdf-variant",
+                                              help="pdf/a-3b (archives) or pdf/ua-1."),
+) -> None:
+    """Render letters to PDF and DOCX (and HTML, text): OUT/<name>.<ext>, written as a set."""
+    from .render import FORMATS
+    formats = [f.strip().lower() for f in format.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise typer.BadParameter(f"unknown format {', '.join(unknown) or '(none)'}; choose "
+                                 f"from {', '.join(FORMATS)}", param_hint="--format")
+    stems: dict[str, Path] = {}
+    for file in files:
+        if file.stem in stems:
+            _err(f"{file}: its outputs would overwrite those of {stems[file.stem]} in {out}; "
+                 "render them to different folders")
+            raise Failed()
+        stems[file.stem] = file
+    options = {"pdf_variant": pdf_variant} if pdf_variant else {}
+    failed = False
+    for file in files:
+        failed |= not _render_one(file, formats, out, template, options)
+    if failed:
+        raise Failed()
+
+
+def _render_one(file: Path, formats: list[str], out: Path, template: Optional[str],
+                options: dict) -> bool:
+    """Render one letter; report what was written or why not. True on success."""
+    from . import io
+    from .pipeline import RenderError, TemplateError, output_path, render_all, template_for
+    from .validate import load_letter
+    try:
+        letter = load_letter(file)
+        chosen = template_for(letter, template)
+        shared, data = render_all(letter, formats, chosen, **options)
+    except LetterError as exc:
+        _err(str(exc))
+        return False
+    except (RenderError, TemplateError) as exc:
+        _err(f"{file}: {exc}")
+        return False
+    for warning in shared.options.get("warnings", []):
+        _err(f"{file}: warning: {warning}")
+    paths = {output_path(out, file.stem, fmt): blob for fmt, blob in data.items()}
+    io.clean_temporaries(out)
+    io.write_set(paths)
+    stats = shared.options.get("stats", {})
+    words = _words(shared.html)
+    for path in paths:
+        pages = stats.get("pages") if path.suffix == ".pdf" else None
+        extra = f"{_count(pages, 'page')}, " if pages else ""
+        typer.echo(f"{path}: {extra}{_count(words, 'word')}, "
+                   f"{_count(len(letter.signatories), 'signatory', 'signatories')}")
+    return True
+
+
+def _words(html: str) -> int:
+    """Words of the letter's text (what a reader counts), from the template's HTML."""
+    from lxml import html as lxml_html
+    body = lxml_html.document_fromstring(html).find("body")
+    return len(body.text_content().split()) if body is not None else 0
+
+
 def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer, MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from .errors import LetterError, Problem, format_path
 
@@ -28,6 +31,8 @@ class Source:
     data: object
     values: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     keys: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    text: str = ""
+    spans: dict[tuple, tuple[int, int]] = field(default_factory=dict)
 
     def where(self, path: tuple, key: bool = False) -> tuple[int, int]:
         """Line and column (from 1) of the value at `path`, or of its nearest known parent."""
@@ -46,12 +51,28 @@ class Source:
         line, col = self.where(path, key)
         return Problem(self.file, line, col, format_path(path), message, severity)
 
+    def find(self, path: tuple, needle: str, occurrence: int = 0) -> tuple[int, int] | None:
+        """Line and column of the `occurrence`-th `needle` as written inside the value at
+        `path` (e.g. a footnote reference in a block of text), or None if not found verbatim."""
+        start, end = self.spans.get(path, (0, 0))
+        at = start - 1
+        for _ in range(occurrence + 1):
+            at = self.text.find(needle, at + 1, end)
+            if at < 0:
+                return None
+        return _line_col(self.text, at)
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    """Line and column (from 1) of a character index, counting only newlines as breaks."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
 
 def decode(raw: bytes, file: str) -> str:
     """Decode UTF-8 (a BOM is allowed), reporting the position of the first bad byte."""
     if len(raw) > MAX_BYTES:
-        raise LetterError([Problem(file, 1, 1, "", f"file is {len(raw):,} bytes; letters "
-                                   f"larger than {MAX_BYTES // (1024 * 1024)} MB are refused")])
+        raise LetterError([_too_large(file)])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -62,77 +83,150 @@ def decode(raw: bytes, file: str) -> str:
                                    f"0x{raw[exc.start]:02x}); save the file as UTF-8")]) from None
 
 
+def _too_large(file: str) -> Problem:
+    return Problem(file, 1, 1, "", f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB; "
+                   "letters that large are refused")
+
+
+class _AliasNode(ScalarNode):
+    """Stands where an alias (*name) was written; the aliased node is never looked up."""
+
+    __slots__ = ("alias",)
+
+
+class _Composer(Composer):
+    """ruamel's composer, except that an alias becomes an _AliasNode at the alias's own
+    position (so it can be refused there) instead of a second reference to the anchored node."""
+
+    def __init__(self, loader=None):
+        super().__init__(loader)
+        self.warn_double_anchors = False  # every anchor is refused anyway
+
+    def compose_node(self, parent, index):
+        if self.parser.check_event(AliasEvent):
+            event = self.parser.get_event()
+            node = _AliasNode("tag:yaml.org,2002:str", "", event.start_mark, event.end_mark)
+            node.alias = event.anchor
+            return node
+        return super().compose_node(parent, index)
+
+
 def parse(text: str, file: str) -> Source:
     """Parse YAML text into a Source, or raise LetterError with the syntax problem."""
+    if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise LetterError([_too_large(file)])
     yaml = YAML(typ="rt", pure=True)
+    yaml.Composer = _Composer
+    yaml.max_depth = MAX_DEPTH  # ruamel then refuses deeper nesting, with its position
     try:
         root = yaml.compose(text)
+    except ReaderError as exc:
+        line, col = _line_col(text, min(exc.position, len(text)))
+        char = exc.character if isinstance(exc.character, int) else 0
+        raise LetterError([Problem(file, line, col, "", f"the character U+{char:04X} is not "
+                                   "allowed in a YAML file; remove it")]) from None
     except MarkedYAMLError as exc:
-        raise LetterError([_syntax_problem(exc, file)]) from None
+        raise LetterError([_syntax_problem(exc, file, text)]) from None
     except YAMLError as exc:
         raise LetterError([Problem(file, 1, 1, "", f"YAML syntax: {exc}")]) from None
     except RecursionError:
         raise LetterError([Problem(file, 1, 1, "", "the YAML is nested too deeply")]) from None
-    source = Source(file, None)
-    if root is None:
+    source = Source(file, None, text=text)
+    if root is None or (isinstance(root, ScalarNode) and root.style is None
+                        and root.value in _NULLS):
         raise LetterError([Problem(file, 1, 1, "", "the file is empty; a letter needs at least "
                                    "'recipients' and 'signatories'")])
     problems: list[Problem] = []
-    source.data = _walk(root, (), source, problems, 0)
+    source.data = _walk(root, (), source, problems)
     if problems:
         raise LetterError(problems)
     return source
 
 
-def _syntax_problem(exc: MarkedYAMLError, file: str) -> Problem:
+def _syntax_problem(exc: MarkedYAMLError, file: str, text: str) -> Problem:
+    """A YAML syntax error in a user's words, at the place the user has to look."""
     mark = exc.problem_mark or exc.context_mark
-    what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
-    if "quoted scalar" in what and exc.context_mark is not None:
+    context, problem = str(exc.context or ""), str(exc.problem or "")
+    what = " ".join(x for x in (context, problem) if x)
+    if isinstance(exc, MaxDepthExceededError):
+        what = f"nested more than {MAX_DEPTH} levels deep; a letter needs only a few"
+    elif "quoted scalar" in context and exc.context_mark is not None:
         # The scanner fails at the end of the file; the user needs the opening quote.
         mark = exc.context_mark
         what = "this quoted text is never closed (missing closing quote)"
+    elif "flow sequence" in context or "flow mapping" in context:
+        mark = exc.context_mark or mark
+        bracket = "[" if "sequence" in context else "{"
+        closing = "]" if bracket == "[" else "}"
+        what = f"this '{bracket}' is never closed (missing '{closing}' or ',')"
+    elif "'\\t'" in problem or "\t" in problem:
+        line_start = text.rfind("\n", 0, mark.index) + 1 if mark else 0
+        if mark is not None and not text[line_start:mark.index].strip(" \t"):
+            what = "a tab is used for indentation; indent with spaces, not tabs"
+        else:
+            what = "a tab character cannot stand here; use spaces (or put the text in quotes)"
+    elif "that cannot start any token" in problem:
+        char = problem.split("'")[1] if problem.count("'") >= 2 else "this character"
+        what = f"a value cannot start with '{char}'; put the value in quotes"
+    elif "mapping values are not allowed here" in problem:
+        what = ("a ':' followed by a space inside a value; put the value in quotes, or "
+                "check the indentation")
+    elif "expected <block end>, but found '<scalar>'" in problem:
+        what = ("unexpected text; if a value starts with a quote, the quotes must enclose "
+                "the whole value")
+    elif "expected <block end>" in problem:
+        what = "this line is not indented like the lines above it"
+    elif "could not find expected ':'" in problem:
+        mark = exc.context_mark or mark
+        what = "expected 'key: value' here (a ':' is missing, or the indentation is off)"
+    elif "expected a single document" in context:
+        what = "a letter is one YAML document; remove the second '---' and what follows"
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    if "\\t" in what or "\t" in what:
-        what += " (indent with spaces, not tabs)"
-    if "duplicate key" in what:
-        what = "duplicate key"
     return Problem(file, line, col, "", f"YAML syntax: {what}")
+
+
+def _refused(node) -> str | None:
+    """Why a node cannot be used as written: anchors and aliases (they allow exponential
+    expansion, and a letter never needs them)."""
+    if isinstance(node, _AliasNode):
+        return (f"YAML aliases (*{node.alias}) are not allowed; write the value out here "
+                "instead of referring to an anchor")
+    if node.anchor is not None:
+        return (f"YAML anchors (&{node.anchor}) are not allowed; remove the anchor and write "
+                "the value out wherever it is needed")
+    return None
 
 
 def _pos(node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _walk(node, path: tuple, source: Source, problems: list[Problem], depth: int):
+def _walk(node, path: tuple, source: Source, problems: list[Problem]):
     """Turn a node into str / list / dict (or None), recording positions and refusals."""
     source.values[path] = _pos(node)
-    line, col = _pos(node)
-    if getattr(node, "anchor", None) is not None:
-        problems.append(Problem(source.file, line, col, format_path(path),
-                                "YAML anchors and aliases (&name, *name) are not allowed; "
-                                "write the value out"))
-        return None
-    if depth > MAX_DEPTH:
-        problems.append(Problem(source.file, line, col, format_path(path),
-                                "nested too deeply"))
+    source.spans[path] = (node.start_mark.index, node.end_mark.index)
+    refused = _refused(node)
+    if refused:
+        problems.append(Problem(source.file, *_pos(node), format_path(path), refused))
         return None
     if isinstance(node, ScalarNode):
-        plain = node.style is None
-        return None if plain and node.value in _NULLS else node.value
+        if node.style is None and node.value in _NULLS:
+            return None
+        # ruamel marks the folds of a `>` scalar with BEL characters; they are not text.
+        return node.value.replace("\a", "") if node.style == ">" else node.value
     if isinstance(node, SequenceNode):
-        return [_walk(item, path + (i,), source, problems, depth + 1)
-                for i, item in enumerate(node.value)]
+        return [_walk(item, path + (i,), source, problems) for i, item in enumerate(node.value)]
     if isinstance(node, MappingNode):
         out: dict = {}
         first: dict[str, tuple[int, int]] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                kl, kc = _pos(key_node)
-                problems.append(Problem(source.file, kl, kc, format_path(path),
-                                        "a key must be plain text"))
+            kpos = _pos(key_node)
+            refused = _refused(key_node) or (
+                None if isinstance(key_node, ScalarNode) else "a key must be plain text")
+            if refused:
+                problems.append(Problem(source.file, *kpos, format_path(path), refused))
                 continue
             key = key_node.value
-            kpos = _pos(key_node)
             if key in first:
                 problems.append(Problem(source.file, *kpos, format_path(path + (key,)),
                                         f"duplicate key '{key}' (first given at line "
@@ -140,7 +234,7 @@ def _walk(node, path: tuple, source: Source, problems: list[Problem], depth: int
                 continue
             first[key] = kpos
             source.keys[path + (key,)] = kpos
-            out[key] = _walk(value_node, path + (key,), source, problems, depth + 1)
+            out[key] = _walk(value_node, path + (key,), source, problems)
             if isinstance(value_node, ScalarNode) and value_node.value == "":
                 # An empty value has no position of its own (ruamel puts it on the next line).
                 source.values[path + (key,)] = kpos

@@ -1,0 +1,145 @@
+"""The composed letter: ordered blocks of inline runs, resolved words, dates and footnotes.
+
+This is what templates receive. It holds no YAML and no markup: every string is plain text
+that the HTML writer escapes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of text with one set of inline styles."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    code: bool = False
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class LineBreak:
+    """A hard line break inside a paragraph."""
+
+
+@dataclass(frozen=True)
+class NoteCall:
+    """A footnote cited at this point; `note_id` names the note, `runs` its text."""
+
+    note_id: str
+    runs: tuple
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of inline runs."""
+
+    runs: tuple
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    """A numbered or bulleted list; each item is a tuple of blocks."""
+
+    ordered: bool
+    items: tuple
+    start: int = 1
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled group of blocks (one concern)."""
+
+    title: str | None
+    blocks: tuple
+
+
+@dataclass(frozen=True)
+class Demands:
+    """An introduced list of demands."""
+
+    intro: tuple
+    items: ListBlock
+
+
+@dataclass(frozen=True)
+class Party:
+    """A recipient or a person copied in, as printed."""
+
+    name: str | None
+    title: str | None
+    organisation: str | None
+    address: tuple
+
+    @property
+    def lines(self) -> tuple:
+        """Every line of this party's block, in printing order."""
+        return tuple(x for x in (self.name, self.title, self.organisation) if x) + self.address
+
+
+@dataclass(frozen=True)
+class Signer:
+    """A signatory as printed."""
+
+    organisation: str | None
+    name: str | None
+    role: str | None
+    country: str | None
+    logo: str | None
+    url: str | None
+
+    @property
+    def heading(self) -> str:
+        """The first printed line: the organisation, or the person signing alone."""
+        return self.organisation or self.name or ""
+
+    @property
+    def signer_line(self) -> str:
+        """The person and role under the organisation ("Jane Doe, President"), if any."""
+        if not self.organisation:
+            return self.role or ""
+        return ", ".join(x for x in (self.name, self.role) if x)
+
+
+@dataclass(frozen=True)
+class SignatoryGroup:
+    """Signatories printed under one label (None: no label)."""
+
+    label: str | None
+    signers: tuple
+
+
+@dataclass(frozen=True)
+class Document:
+    """A letter ready for a template: every word resolved, nothing left to decide."""
+
+    language: str
+    direction: str
+    labels: dict
+    title: str
+    author: str
+    date: datetime.date | None
+    date_text: str
+    place: str | None
+    recipients: tuple
+    cc: tuple
+    subject: str | None
+    salutation: str
+    opening: tuple
+    concerns: tuple
+    demands: tuple
+    conclusion: tuple
+    closing: str
+    groups: tuple
+    signatory_count: int
+    contact: tuple
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def dateline(self) -> str:
+        """"Brussels, 18 March 2022" (either part may be absent)."""
+        return ", ".join(x for x in (self.place, self.date_text) if x)

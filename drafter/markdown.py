@@ -1,0 +1,144 @@
+"""Prose fields (Markdown) to document blocks.
+
+The dialect is deliberately small: paragraphs, **bold**, *italic*, `code`, links, lists and
+footnote references [^id]. Raw HTML is text, images print as their alt text, and only
+http(s) and mailto links become links: a YAML string can never become markup or a fetch.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+
+from .document import LineBreak, ListBlock, NoteCall, Paragraph, Run
+
+_SAFE_LINK = re.compile(r"(https?://|mailto:)", re.IGNORECASE)
+_NOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
+
+
+def _note_ref_rule(state, silent: bool) -> bool:
+    """Inline rule: `[^id]` is a footnote call (notes are defined in YAML, not in the text)."""
+    match = _NOTE_REF.match(state.src, state.pos)
+    if not match:
+        return False
+    if not silent:
+        token = state.push("note_ref", "", 0)
+        token.meta = {"id": match.group(1)}
+    state.pos = match.end()
+    return True
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.inline.ruler.before("link", "note_ref", _note_ref_rule)
+    return md
+
+
+class Converter:
+    """Turns Markdown into blocks, resolving footnote ids to the letter's note texts."""
+
+    def __init__(self, notes: dict[str, str]):
+        self._notes = notes
+        self._note_runs: dict[str, tuple] = {}
+
+    def blocks(self, text: str | None) -> tuple:
+        """All blocks of a prose field (empty for None)."""
+        if not text or not text.strip():
+            return ()
+        tree = SyntaxTreeNode(_parser().parse(text))
+        return tuple(b for child in tree.children for b in self._block(child))
+
+    def inline(self, text: str | None) -> tuple:
+        """One field as a single run sequence (paragraphs joined by a space)."""
+        runs: list = []
+        for block in self.blocks(text):
+            for para in _paragraphs(block):
+                if runs:
+                    runs.append(Run(" "))
+                runs.extend(para.runs)
+        return tuple(runs)
+
+    def _block(self, node: SyntaxTreeNode):
+        kind = node.type
+        if kind in ("paragraph", "heading"):
+            yield Paragraph(self._runs(node.children[0] if node.children else None))
+        elif kind in ("bullet_list", "ordered_list"):
+            start = int(node.attrs.get("start", 1)) if kind == "ordered_list" else 1
+            items = tuple(tuple(b for child in item.children for b in self._block(child))
+                          for item in node.children)
+            yield ListBlock(kind == "ordered_list", items, start)
+        elif kind in ("code_block", "fence"):
+            yield from (Paragraph((Run(line),)) for line in node.content.split("\n\n") if line)
+        elif kind == "blockquote":
+            for child in node.children:
+                yield from self._block(child)
+        # hr and anything else carry no words.
+
+    def _runs(self, inline: SyntaxTreeNode | None) -> tuple:
+        if inline is None:
+            return ()
+        out: list = []
+        self._walk(inline.children, out, bold=False, italic=False, href=None)
+        return _merge(out)
+
+    def _walk(self, nodes, out: list, bold: bool, italic: bool, href: str | None) -> None:
+        for node in nodes:
+            kind = node.type
+            if kind == "text":
+                out.append(Run(node.content, bold, italic, href=href))
+            elif kind == "softbreak":
+                out.append(Run(" ", bold, italic, href=href))
+            elif kind == "hardbreak":
+                out.append(LineBreak())
+            elif kind == "code_inline":
+                out.append(Run(node.content, bold, italic, code=True, href=href))
+            elif kind == "strong":
+                self._walk(node.children, out, True, italic, href)
+            elif kind == "em":
+                self._walk(node.children, out, bold, True, href)
+            elif kind == "link":
+                target = node.attrs.get("href", "")
+                safe = target if _SAFE_LINK.match(target) else None
+                self._walk(node.children, out, bold, italic, href or safe)
+            elif kind == "image":
+                # Images are not part of the format: keep their words, never fetch them.
+                self._walk(node.children, out, bold, italic, href)
+            elif kind == "note_ref":
+                out.append(self._call(node.meta["id"]))
+            elif kind == "html_inline":
+                out.append(Run(node.content, bold, italic, href=href))
+            else:
+                self._walk(node.children, out, bold, italic, href)
+
+    def _call(self, note_id: str) -> NoteCall:
+        if note_id not in self._note_runs:
+            self._note_runs[note_id] = ()  # guards against a note citing itself
+            self._note_runs[note_id] = self.inline(self._notes.get(note_id, ""))
+        return NoteCall(note_id, self._note_runs[note_id])
+
+
+def _paragraphs(block):
+    if isinstance(block, Paragraph):
+        yield block
+    elif isinstance(block, ListBlock):
+        for item in block.items:
+            for inner in item:
+                yield from _paragraphs(inner)
+
+
+def _merge(runs: list) -> tuple:
+    """Join neighbouring runs with the same styles (fewer, longer runs in every format)."""
+    merged: list = []
+    for run in runs:
+        last = merged[-1] if merged else None
+        if (isinstance(run, Run) and isinstance(last, Run) and
+                (last.bold, last.italic, last.code, last.href) ==
+                (run.bold, run.italic, run.code, run.href)):
+            merged[-1] = Run(last.text + run.text, run.bold, run.italic, run.code, run.href)
+        else:
+            merged.append(run)
+    return tuple(merged)

@@ -1,0 +1,93 @@
+"""compose -> template -> render -> write, for the CLI and for code that embeds drafter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError as JinjaError
+from jinja2.sandbox import SandboxedEnvironment
+
+from .compose import compose
+from .document import Document
+from .htmlout import NoteBook, filters
+from .model import Letter
+from .render import FORMATS, Rendition, RenderError, renderer
+from .templates import Template, TemplateError, find_template
+
+
+@dataclass(frozen=True)
+class Output:
+    """One written file and what it holds."""
+
+    path: Path
+    format: str
+    data: bytes
+
+
+def template_for(letter: Letter, override: str | Path | None = None) -> Template:
+    """The template named on the command line, else by the letter, else the default."""
+    if override is not None:
+        return find_template(str(override))
+    return find_template(letter.template, letter.folder)
+
+
+def rendition(letter: Letter, template: Template | None = None, **options) -> Rendition:
+    """Compose the letter and run its template: the one HTML every format is made from."""
+    template = template or template_for(letter)
+    doc = compose(letter)
+    html = template_html(doc, template)
+    stylesheet_path = template.folder / "style.css"
+    stylesheet = stylesheet_path.read_text("utf-8") if stylesheet_path.is_file() else ""
+    folder = Path(letter.folder) if letter.folder else Path.cwd()
+    return Rendition(html=html, stylesheet=stylesheet, letter_dir=folder,
+                     template_dir=template.folder, title=doc.title, author=doc.author,
+                     language=doc.language, direction=doc.direction, date=doc.date,
+                     reference_docx=template.reference_docx, options=dict(options))
+
+
+def template_html(doc: Document, template: Template) -> str:
+    """Render a template (sandboxed, autoescaped, strict) with the composed document."""
+    env = SandboxedEnvironment(loader=FileSystemLoader(str(template.folder)),
+                               autoescape=True, undefined=StrictUndefined,
+                               trim_blocks=False, lstrip_blocks=False)
+    env.filters.update(filters(NoteBook()))
+    try:
+        return env.get_template("letter.html.j2").render(doc=doc, labels=doc.labels)
+    except JinjaError as exc:
+        where = f" line {exc.lineno}" if getattr(exc, "lineno", None) else ""
+        raise TemplateError(f"{template.folder / 'letter.html.j2'}{where}: {exc}") from None
+
+
+def render(letter: Letter, format: str, template: Template | None = None, **options) -> bytes:
+    """One format of a letter as bytes."""
+    return renderer(format)(rendition(letter, template, **options))
+
+
+def render_all(letter: Letter, formats, template: Template | None = None,
+               **options) -> tuple[Rendition, dict[str, bytes]]:
+    """Several formats from one composition (the template runs once); the rendition's
+    options carry the renderers' warnings and stats."""
+    shared = rendition(letter, template, **options)
+    return shared, {fmt: renderer(fmt)(shared) for fmt in formats}
+
+
+def output_path(out_dir: Path, stem: str, fmt: str) -> Path:
+    """`<out_dir>/<stem>.<ext>`."""
+    return out_dir / f"{stem}.{FORMATS[fmt][2]}"
+
+
+def write_letter(letter: Letter, out_dir, formats=("pdf", "docx"),
+                 template: Template | None = None, **options) -> list[Output]:
+    """Render and write a letter's formats as one atomic set; return what was written."""
+    from . import io
+    out_dir = Path(out_dir)
+    stem = Path(letter.file).stem if letter.file else "letter"
+    _, data = render_all(letter, formats, template, **options)
+    outputs = [Output(output_path(out_dir, stem, fmt), fmt, blob) for fmt, blob in data.items()]
+    io.write_set({o.path: o.data for o in outputs})
+    return outputs
+
+
+__all__ = ["Output", "RenderError", "TemplateError", "render", "render_all", "rendition",
+           "template_for", "write_letter"]
