@@ -1,0 +1,122 @@
+"""drafter's benchmark: every figure the README quotes, measured in one run on this machine.
+
+    python3 benchmarks/run.py [--runs 5] [--only a,d]
+
+Each section times cold processes (a new Python each run, as a user's command is) and prints
+medians and their ratio to a baseline measured in the same run. Sections:
+
+  a  render: `drafter render --format pdf` against a bare WeasyPrint render of drafter's own HTML,
+     and `drafter render` (pdf+docx) against the office route (bare python-docx + soffice)
+  d  start-up: cold `drafter validate` against `python -c "import weasyprint"`
+
+Later issues add their sections to SECTIONS. Nothing here is a test: no thresholds fail a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MAIN = ROOT / "examples" / "eu-china-summit.yaml"
+PY = sys.executable
+
+
+def timed(cmd: list[str], cwd: Path, runs: int, env: dict | None = None) -> float:
+    """Median wall time of `runs` cold runs of a command (which must succeed)."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, env=env)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def dump_drafter_html(work: Path) -> tuple[Path, Path]:
+    """Drafter's HTML and stylesheet for the main example, for the bare WeasyPrint baseline."""
+    sys.path.insert(0, str(ROOT))
+    from drafter import load_letter
+    from drafter.pipeline import rendition
+    r = rendition(load_letter(MAIN))
+    html, css = work / "letter.html", work / "style.css"
+    html.write_text(r.html, "utf-8")
+    css.write_text(r.stylesheet, "utf-8")
+    return html, css
+
+
+def section_a(work: Path, runs: int) -> list[tuple]:
+    """Render speed against bare WeasyPrint and against the office route."""
+    rows = []
+    out = work / "out"
+    html, css = dump_drafter_html(work)
+    drafter_pdf = timed([PY, "-m", "drafter", "render", str(MAIN), "--format", "pdf",
+                         "--out", str(out)], ROOT, runs)
+    bare = timed([PY, "-c", "from weasyprint import HTML, CSS; HTML(filename=%r).write_pdf("
+                  "%r, stylesheets=[CSS(filename=%r)], pdf_tags=True)"
+                  % (str(html), str(work / "bare.pdf"), str(css))], ROOT, runs)
+    rows.append(("a", "drafter render --format pdf (main example)", drafter_pdf,
+                 "bare WeasyPrint render of drafter's HTML", bare, 1.25))
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        rows.append(("a", "drafter render (pdf+docx)", None, "office route: soffice missing",
+                     None, 1.0))
+        return rows
+    both = timed([PY, "-m", "drafter", "render", str(MAIN), "--out", str(out)], ROOT, runs)
+    docx = out / "eu-china-summit.docx"
+    profile = work / "lo-profile"
+    office_cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                  "--convert-to", "pdf", "--outdir", str(work / "office"), str(work / "o.docx")]
+    build = [PY, "-c", "import docx; docx.Document(%r).save(%r)" % (str(docx),
+                                                                    str(work / "o.docx"))]
+    subprocess.run(build, check=True)
+    subprocess.run(office_cmd, check=True, capture_output=True)  # warm the profile first
+    python_docx = timed(build, ROOT, runs)
+    convert = timed(office_cmd, ROOT, runs)
+    rows.append(("a", "drafter render (pdf+docx)", both,
+                 "python-docx build + soffice --convert-to pdf", python_docx + convert, 1.0))
+    return rows
+
+
+def section_d(work: Path, runs: int) -> list[tuple]:
+    """Start-up: validation never pays for the PDF stack."""
+    validate = timed([PY, "-m", "drafter", "validate", str(MAIN)], ROOT, runs)
+    weasy = timed([PY, "-c", "import weasyprint"], ROOT, runs)
+    return [("d", "drafter validate (cold)", validate, 'python -c "import weasyprint"', weasy,
+             0.5)]
+
+
+SECTIONS = {"a": section_a, "d": section_d}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", default=",".join(SECTIONS))
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="drafter-bench-") as tmp:
+        for name in args.only.split(","):
+            rows += SECTIONS[name](Path(tmp), args.runs)
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}; medians of {args.runs} cold runs\n")
+    print("| | measured | s | baseline | s | ratio | target |")
+    print("| --- | --- | ---: | --- | ---: | ---: | ---: |")
+    for sec, what, t, base, b, target in rows:
+        ratio = t / b if t and b else None
+        fmt = (lambda x: f"{x:.2f}" if x is not None else "n/a")
+        mark = "" if ratio is None else (" ok" if ratio <= target else " missed")
+        print(f"| {sec} | {what} | {fmt(t)} | {base} | {fmt(b)} | "
+              f"{fmt(ratio)}{mark} | ≤ {target} |")
+
+
+if __name__ == "__main__":
+    main()
