@@ -55,6 +55,7 @@ def render_pdf(r: Rendition, *, warnings: list[str] | None = None) -> bytes:
             else:
                 notes += _drop_attachments(html, document)
             _fill_metadata(document.metadata, r)
+            r.options.setdefault("stats", {})["pages"] = len(document.pages)
             data = document.write_pdf(**options)
         except (URLFetchingError, FatalURLFetchingError) as error:
             # A few WeasyPrint paths (e.g. @color-profile) let a fetch failure escape.

@@ -1,0 +1,416 @@
+"""DOCX renderer: writes the paragraph flow walked from the template's HTML into Word."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+from urllib.request import url2pathname
+
+import docx
+from docx.enum.section import WD_SECTION_START
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.image.exceptions import UnrecognizedImageError
+from docx.oxml.ns import qn
+from docx.shared import Emu, Pt, RGBColor, Twips
+from docx.text.paragraph import Paragraph
+
+from . import docx_ooxml as ox
+from .base import RenderError, Rendition
+from .flow import Flow, Image, Paragraph as FlowParagraph, Run as FlowRun
+from .flow import is_rtl_text, parse_flow, rtl_segments, same_block
+
+DEFAULT_LATIN, DEFAULT_EAST_ASIA, DEFAULT_CS = "Noto Serif", "Noto Serif CJK SC", "Noto Naskh Arabic"
+IMAGE_CAP = 20 * 2**20
+RTL_LANGUAGES = frozenset("ar arc ckb dv fa he ks ku ps sd ug ur yi".split())
+CJK_LANGUAGES = frozenset(("zh", "ja", "ko"))
+_GENERIC = frozenset("serif sans-serif monospace cursive fantasy system-ui ui-serif".split())
+_ALIGN = {
+    "center": WD_ALIGN_PARAGRAPH.CENTER, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+    "start": WD_ALIGN_PARAGRAPH.LEFT, "end": WD_ALIGN_PARAGRAPH.RIGHT,
+}
+
+
+def render_docx(r: Rendition) -> bytes:
+    """Render the letter as DOCX bytes (identical bytes for identical input)."""
+    flow = parse_flow(r.html)
+    document = _open_document(r)
+    writer = _Writer(document, r, flow)
+    writer.write()
+    return ox.save_reproducible(document)
+
+
+def _open_document(r: Rendition):
+    """The reference document (or python-docx's default) with an empty body."""
+    if r.reference_docx is not None:
+        try:
+            document = docx.Document(str(r.reference_docx))
+        except Exception as exc:  # python-docx raises assorted errors for a bad file
+            raise RenderError(f"cannot read reference document {r.reference_docx}: {exc}") from exc
+    else:
+        document = docx.Document()
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    return document
+
+
+# -- what the stylesheet tells a sober default (used only without a reference document) -----------
+
+_PAGE_MM = {"a3": (297, 420), "a4": (210, 297), "a5": (148, 210), "letter": (215.9, 279.4),
+            "legal": (215.9, 355.6)}
+_PT_PER_UNIT = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "px": 0.75}
+
+
+def _root_declarations(css: str) -> str:
+    """Declarations of the stylesheet's `html`/`body`/`:root` rules."""
+    return ";".join(
+        decls for selectors, decls in re.findall(r"([^{}]+)\{([^{}]*)\}", css)
+        if {s.strip() for s in selectors.split(",")} & {"body", "html", ":root"}
+    )
+
+
+def font_chain(css: str) -> list[str]:
+    """The root `font-family` list of the stylesheet."""
+    m = re.search(r"font-family\s*:\s*([^;]+)", _root_declarations(css))
+    return [f.strip().strip("'\"") for f in m.group(1).split(",") if f.strip()] if m else []
+
+
+def _fonts(css: str) -> tuple[str, str, str]:
+    """Latin, east-Asian and complex-script typefaces picked from the stylesheet's chain."""
+    chain = [f for f in font_chain(css) if f.lower() not in _GENERIC]
+    latin = next((f for f in chain if not re.search(r"CJK|Arabic|Naskh|Hebrew|Kufi", f)), DEFAULT_LATIN)
+    east_asia = next((f for f in chain if "CJK" in f), DEFAULT_EAST_ASIA)
+    cs = next((f for f in chain if re.search(r"Arabic|Naskh|Hebrew|Kufi", f)), DEFAULT_CS)
+    return latin, east_asia, cs
+
+
+def _length_pt(value: str) -> float | None:
+    """A CSS length in points (pt, mm, cm, in, px), else None."""
+    m = re.fullmatch(r"\s*([\d.]+)\s*(pt|mm|cm|in|px)\s*", value)
+    return float(m.group(1)) * _PT_PER_UNIT[m.group(2)] if m else None
+
+
+def _body_size(css: str) -> float:
+    """The root font size in points (11 when the stylesheet gives none in absolute units)."""
+    m = re.search(r"font-size\s*:\s*([^;]+)", _root_declarations(css))
+    size = _length_pt(m.group(1)) if m else None
+    return size if size and 6 <= size <= 30 else 11.0
+
+
+def _page_setup(css: str, section) -> None:
+    """Page size and margins from the stylesheet's `@page` rule, as the PDF has them."""
+    m = re.search(r"@page[^{]*\{([^{}]*)", css)
+    decls = m.group(1) if m else ""
+    size = re.search(r"(?:^|;)\s*size\s*:\s*([a-z0-9]+)\s*(landscape)?", decls, re.I)
+    if size and size.group(1).lower() in _PAGE_MM:
+        width, height = _PAGE_MM[size.group(1).lower()]
+        if size.group(2):
+            width, height = height, width
+        section.page_width, section.page_height = Pt(width * 72 / 25.4), Pt(height * 72 / 25.4)
+    margin = re.search(r"(?:^|;)\s*margin\s*:\s*([^;]+)", decls)
+    values = [_length_pt(v) for v in margin.group(1).split()] if margin else []
+    if values and None not in values and len(values) <= 4:
+        order = {1: (0, 0, 0, 0), 2: (0, 1, 0, 1), 3: (0, 1, 2, 1), 4: (0, 1, 2, 3)}[len(values)]
+        top, right, bottom, left = (values[i] for i in order)
+        section.top_margin, section.right_margin = Pt(top), Pt(right)
+        section.bottom_margin, section.left_margin = Pt(bottom), Pt(left)
+
+
+class _Writer:
+    """Writes one flow into one document."""
+
+    def __init__(self, document, r: Rendition, flow: Flow) -> None:
+        self.doc, self.r, self.flow = document, r, flow
+        md = flow.metadata
+        self.lang = md.lang or r.language or "en"
+        self.rtl = (md.dir or r.direction or "ltr").lower() == "rtl"
+        self.sober = r.reference_docx is None
+        self.style_ids = ox.ensure_note_and_link_styles(document)
+        self._styles: dict[str, object] = {}
+        self.numbering = ox.Numbering(document)
+        self._list_nums: dict[int, int] = {}
+        self.notes_part = ox.prepare_footnotes(document)
+        self.segments: list[tuple[int | None, list]] = []  # (column group, paragraph elements)
+        self.warnings: list = r.options.setdefault("warnings", [])  # the CLI prints these
+
+    # -- document level -------------------------------------------------------------------------
+
+    def write(self) -> None:
+        """Styles, body, footer, sections, metadata."""
+        self._document_styles()
+        paragraphs = self.flow.paragraphs
+        for i, para in enumerate(paragraphs):
+            p = self._paragraph(para)
+            if self.sober and i + 1 < len(paragraphs) and same_block(para, paragraphs[i + 1]):
+                p.paragraph_format.space_after = Pt(0)  # address and signature lines sit together
+        self._footer()
+        self._sections()
+        md = self.flow.metadata
+        ox.set_core_properties(
+            self.doc, title=self.r.title or md.title, author=self.r.author or md.author,
+            description=md.description, keywords=md.keywords, language=self.lang,
+            when=ox.document_timestamp(self.r.date),
+        )
+
+    def _document_styles(self) -> None:
+        """Language for every script slot, and sober defaults when there is no reference."""
+        primary = self.lang.split("-")[0].lower()
+        east_asia = self.lang if primary in CJK_LANGUAGES else "zh-CN"
+        bidi = self.lang if primary in RTL_LANGUAGES else "ar-SA"
+        defaults = self.doc.styles.element.find(qn("w:docDefaults"))
+        default_rpr = None if defaults is None else defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
+        normal, _ = ox.ensure_style(self.doc, "Normal", WD_STYLE_TYPE.PARAGRAPH)
+        for rpr in (default_rpr, normal.element.get_or_add_rPr()):
+            if rpr is not None:
+                ox.set_lang(rpr, self.lang, east_asia, bidi)
+                if self.sober:
+                    ox.set_fonts(rpr, *_fonts(self.r.stylesheet))
+        if self.sober:
+            _sober_styles(self.doc, normal, _body_size(self.r.stylesheet))
+            _page_setup(self.r.stylesheet, self.doc.sections[-1])
+        if self.rtl:
+            ox.set_paragraph_bidi(normal.element.get_or_add_pPr())
+            ox.set_section_bidi(self.doc.sections[-1]._sectPr)
+
+    def _style(self, name: str):
+        """The paragraph style `name`, created (based on Normal) if the document lacks it."""
+        if name not in self._styles:
+            existing = ox.find_style(self.doc, name, WD_STYLE_TYPE.PARAGRAPH)
+            if existing is None and any(
+                ox.find_style(self.doc, name, t) for t in (WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE)
+            ):
+                raise RenderError(f"style {name!r} of the reference document is not a paragraph style")
+            style, created = ox.ensure_style(self.doc, name, WD_STYLE_TYPE.PARAGRAPH)
+            if created and name.startswith("List"):
+                style.paragraph_format.space_after = Pt(2)
+            if created and not self.sober:
+                self.warnings.append(f"{self.r.reference_docx} has no paragraph style {name!r}: "
+                                     "drafter created it from Normal")
+            self._styles[name] = style
+        return self._styles[name]
+
+    # -- paragraphs -----------------------------------------------------------------------------
+
+    def _paragraph(self, para: FlowParagraph) -> Paragraph:
+        """One flow paragraph as one Word paragraph."""
+        p = self.doc.add_paragraph(style=self._style(para.style))
+        group = para.columns.group_id if para.columns else None
+        if not self.segments or self.segments[-1][0] != group:
+            self.segments.append((group, []))
+        self.segments[-1][1].append((p._p, para.columns.count if para.columns else 1))
+        fmt = p.paragraph_format
+        if para.keep_with_next:
+            fmt.keep_with_next = True
+        if para.list is not None:
+            self._list_item(p, para)
+        rtl = self._is_rtl(para)
+        if rtl:
+            ox.set_paragraph_bidi(p._p.get_or_add_pPr())
+        if para.align:
+            fmt.alignment = _alignment(para.align, rtl)
+        self._runs(p, para.runs, self.doc.part)
+        return p
+
+    def _is_rtl(self, para: FlowParagraph) -> bool:
+        """Right-to-left by `dir`, else by the letter's direction or the text's first letter."""
+        if para.direction is not None:
+            return para.direction == "rtl"
+        return self.rtl or is_rtl_text(para.text)
+
+    def _list_item(self, p: Paragraph, para: FlowParagraph) -> None:
+        """Number or bullet the paragraph; each `ol`/`ul` gets its own restarting instance."""
+        info = para.list
+        if not info.marker:
+            p.paragraph_format.left_indent = Twips(360 * (info.level + 1) + 360)
+            return
+        if info.list_id not in self._list_nums:
+            self._list_nums[info.list_id] = self.numbering.new_list(info.ordered, info.level, info.start)
+        ox.set_list(p, self._list_nums[info.list_id], info.level)
+
+    def _runs(self, p: Paragraph, runs: list[FlowRun], part, in_note: bool = False) -> None:
+        """Write inline runs; consecutive runs with one href share one `w:hyperlink`."""
+        link, href = None, None
+        for fr in runs:
+            if fr.href != href:
+                href = fr.href
+                link = ox.add_hyperlink(p, href, part) if href else None
+            run = ox.add_run_in(link, p) if link is not None else p.add_run()
+            if fr.line_break:
+                run.add_break()
+            elif fr.footnote is not None:
+                self._footnote(run, fr)
+            elif fr.note_ref is not None:
+                run.text = str(fr.note_ref)
+                run._r.get_or_add_rPr().style = self.style_ids["note_ref"]
+            elif fr.image is not None:
+                if in_note:
+                    run.text = fr.image.alt
+                else:
+                    self._image(run, fr.image)
+            else:
+                self._text(p, run, fr, link)
+
+    def _text(self, p: Paragraph, run, fr: FlowRun, link) -> None:
+        """A text run, split so each Arabic/Hebrew stretch is its own `w:rtl` run."""
+        first = True
+        for text, rtl in rtl_segments(fr.text):
+            if not first:
+                run = ox.add_run_in(link, p) if link is not None else p.add_run()
+            first = False
+            run.text = text
+            _format(run, fr, self.style_ids["link"] if link is not None else None)
+            if rtl:
+                ox.set_run_rtl(run)
+
+    def _footnote(self, run, fr: FlowRun) -> None:
+        """The call in the text plus the note itself in the footnotes part."""
+        note = fr.footnote
+        ox.make_footnote_reference(run, note.number, self.style_ids["note_ref"])
+        note_p = ox.add_footnote(self.notes_part, note.number, self.style_ids)
+        if self.rtl or is_rtl_text("".join(r.text for r in note.runs)):
+            ox.set_paragraph_bidi(note_p._p.get_or_add_pPr())
+        self._runs(note_p, note.runs, self.notes_part, in_note=True)
+
+    def _image(self, run, image: Image) -> None:
+        """An inline picture, read only from the letter's or the template's folder."""
+        source = resolve_image(image.src, self.r)
+        height = Emu(round(image.height_px * 914400 / 96)) if image.height_px else None
+        try:
+            shape = run.add_picture(source, height=height)
+        except (UnrecognizedImageError, OSError, ValueError) as exc:
+            raise RenderError(f"image {image.src!r} is not a readable PNG/JPEG/GIF/BMP/TIFF: {exc}") from exc
+        section = self.doc.sections[-1]
+        room = section.page_width - section.left_margin - section.right_margin
+        if shape.width > room:  # a logo wider than the text block is scaled down to fit
+            shape.height, shape.width = int(shape.height * room / shape.width), room
+        shape._inline.docPr.set("descr", ox.xml_safe(image.alt))
+
+    # -- footer and sections --------------------------------------------------------------------
+
+    def _footer(self) -> None:
+        """"Page {page} of {pages}" as text and PAGE/NUMPAGES fields, unless the reference has a footer."""
+        label = self.flow.metadata.page_label
+        footer = self.doc.sections[-1].footer
+        if not label or not (footer.is_linked_to_previous or _footer_is_empty(footer)):
+            return
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        for child in list(p._p):
+            p._p.remove(child)
+        p.style = self._style("Footer")
+        p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if self.rtl:
+            ox.set_paragraph_bidi(p._p.get_or_add_pPr())
+        for piece in re.split(r"(\{page\}|\{pages\})", ox.xml_safe(label)):
+            if piece in ("{page}", "{pages}"):
+                ox.add_field(p, "PAGE" if piece == "{page}" else "NUMPAGES")
+            elif piece:
+                p.add_run(piece)
+
+    def _sections(self) -> None:
+        """Column groups become continuous sections with `w:cols`."""
+        body_sect = self.doc.sections[-1]._sectPr
+        if self.segments and self.segments[-1][0] is not None:
+            # Word balances columns only before a section break: close the last group.
+            trailing = self.doc.add_paragraph(style=self._style("Normal"))
+            trailing.paragraph_format.space_after = Pt(0)
+            self.segments.append((None, [(trailing._p, 1)]))
+        for i, (_, members) in enumerate(self.segments[:-1]):
+            last_p, count = members[-1]
+            ox.end_section_at(last_p, body_sect, count, continuous=i > 0)
+        if len(self.segments) > 1:
+            ox.set_columns(body_sect, 1)
+            body_sect.start_type = WD_SECTION_START.CONTINUOUS
+
+
+def _alignment(align: str, rtl: bool) -> WD_ALIGN_PARAGRAPH:
+    """Word alignment; in a bidi paragraph Word reads left/right as start/end, so swap them."""
+    if align in _ALIGN:
+        return _ALIGN[align]
+    physical_left = align == "left"
+    return WD_ALIGN_PARAGRAPH.LEFT if physical_left != rtl else WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _format(run, fr: FlowRun, link_style: str | None) -> None:
+    """Bold, italic, underline, super/subscript and the hyperlink character style."""
+    if link_style:
+        run._r.get_or_add_rPr().style = link_style
+    font = run.font
+    if fr.bold:
+        font.bold = True
+        font.cs_bold = True
+    if fr.italic:
+        font.italic = True
+        font.cs_italic = True
+    if fr.underline:
+        font.underline = True
+    if fr.vert == "superscript":
+        font.superscript = True
+    elif fr.vert == "subscript":
+        font.subscript = True
+
+
+def _footer_is_empty(footer) -> bool:
+    """No text, field or picture in the reference document's footer."""
+    xml = footer._element.xml
+    marks = ("w:instrText", "w:fldSimple", "w:drawing", "w:pict")
+    return not any(p.text.strip() for p in footer.paragraphs) and not any(m in xml for m in marks)
+
+
+def _sober_styles(document, normal, size: float) -> None:
+    """Body text at the stylesheet's size; headings bold, black, kept with the next paragraph."""
+    normal.font.size = Pt(size)
+    fmt = normal.paragraph_format
+    fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(8), 1.15
+    for level, scale in ((1, 1.45), (2, 1.18), (3, 1.05)):
+        style, _ = ox.ensure_style(document, f"Heading {level}", WD_STYLE_TYPE.PARAGRAPH)
+        for el in style.element.findall(qn("w:rPr")) + style.element.findall(qn("w:pPr")):
+            style.element.remove(el)  # python-docx's template has blue theme-font headings
+        style.base_style = normal
+        style.font.bold, style.font.size = True, Pt(round(size * scale * 2) / 2)
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.paragraph_format.keep_with_next = True
+        style.paragraph_format.space_before, style.paragraph_format.space_after = Pt(11), Pt(4)
+
+
+def resolve_image(src: str, r: Rendition):
+    """The image bytes for `src` (a data: URL or a file inside the letter or template folder).
+
+    Symlinks are followed before the check, so a link pointing out of the folder is refused.
+    """
+    if src.lower().startswith("data:"):
+        header, _, payload = src.partition(",")
+        if header.lower().endswith(";base64"):
+            try:
+                return io.BytesIO(base64.b64decode(payload, validate=True))
+            except (binascii.Error, ValueError) as exc:
+                raise RenderError(f"image data URL is not valid base64: {exc}") from exc
+        raise RenderError("image data URLs must be base64-encoded")
+    parsed = urlparse(src)
+    if parsed.scheme.lower() == "file":
+        raw = url2pathname(parsed.path)
+    elif len(parsed.scheme) > 1:
+        raise RenderError(f"image {src!r}: only files inside the letter folder can be used")
+    else:
+        raw = unquote(parsed.path)
+    if not raw:
+        raise RenderError("an image has no src")
+    allowed = [d.resolve() for d in r.allowed_dirs]
+    candidates = [Path(raw)] if Path(raw).is_absolute() else [d / raw for d in allowed]
+    for candidate in candidates:
+        real = candidate.resolve()
+        if any(real.is_relative_to(d) for d in allowed) and real.is_file():
+            if real.stat().st_size > IMAGE_CAP:
+                raise RenderError(f"image {src!r} is larger than {IMAGE_CAP // 2**20} MB")
+            # Read the checked file now, so a file swapped after the check is never read.
+            return io.BytesIO(real.read_bytes())
+    raise RenderError(
+        f"image {src!r} is not a file inside the letter folder {r.letter_dir} "
+        f"or the template folder {r.template_dir}"
+    )
