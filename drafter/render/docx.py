@@ -248,6 +248,7 @@ class _Writer:
             elif fr.note_ref is not None:
                 run.text = str(fr.note_ref)
                 run._r.get_or_add_rPr().style = self.style_ids["note_ref"]
+                run.font.superscript = True  # explicit, so it survives a stripped style
             elif fr.image is not None:
                 if in_note:
                     run.text = fr.image.alt
