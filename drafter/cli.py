@@ -75,6 +75,10 @@ def render(
     if unknown or not formats:
         raise typer.BadParameter(f"unknown format {', '.join(unknown) or '(none)'}; choose "
                                  f"from {', '.join(FORMATS)}", param_hint="--format")
+    from .render.pdf import SUPPORTED_VARIANTS
+    if pdf_variant is not None and pdf_variant not in SUPPORTED_VARIANTS:
+        raise typer.BadParameter(f"choose one of {', '.join(SUPPORTED_VARIANTS)}",
+                                 param_hint="--pdf-variant")
     stems: dict[str, Path] = {}
     for file in files:
         if file.stem in stems:

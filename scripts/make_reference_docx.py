@@ -15,6 +15,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +60,9 @@ def main() -> None:
     for level, before in ((1, 14), (2, 11), (3, 10)):
         heading = doc.styles[f"Heading {level}"]
         heading.font.name, heading.font.size = SERIF, Pt(10.5 if level > 1 else 12)
+        fonts = heading.element.rPr.rFonts
+        for slot in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(slot), None)  # a theme font would win over the name
         heading.font.bold, heading.font.italic = True, False
         heading.font.color.rgb = RGBColor(0x11, 0x11, 0x11)
         heading.paragraph_format.space_before = Pt(before)
