@@ -34,6 +34,8 @@ def render_pdf(r: Rendition, *, warnings: list[str] | None = None) -> bytes:
     sink = warnings if warnings is not None else r.options.setdefault("warnings", [])
 
     # Imported here: `drafter validate` and shell completion must not pay WeasyPrint's import.
+    from .weasy import import_weasyprint
+    import_weasyprint()
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError, URLFetchingError
