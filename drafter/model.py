@@ -11,11 +11,22 @@ import re
 from typing import Annotated, Any, Union
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
-                      model_validator)
+                      StringConstraints, model_validator)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _WEB_URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+
+
+def _shown(value: Any) -> str:
+    """A value as a message shows it: text quoted, anything else by its kind."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping of keys"
+    return "nothing" if value is None else repr(value)
 
 
 def _flag(value: Any) -> Any:
@@ -24,14 +35,14 @@ def _flag(value: Any) -> Any:
         return value
     if value in ("true", "false"):
         return value == "true"
-    raise ValueError(f"must be true or false, not {value!r}")
+    raise ValueError(f"must be true or false, not {_shown(value)}")
 
 
 def _iso_date(value: Any) -> Any:
     if isinstance(value, datetime.date):
         return value
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD (e.g. 2022-03-18)")
+        raise ValueError(f"{_shown(value)} is not a date written YYYY-MM-DD (e.g. 2022-03-18)")
     try:
         return datetime.date.fromisoformat(value)
     except ValueError as exc:
@@ -41,13 +52,14 @@ def _iso_date(value: Any) -> Any:
 def _language(value: Any) -> Any:
     if isinstance(value, str) and _LANGUAGE.fullmatch(value):
         return value
-    raise ValueError(f"{value!r} is not a language tag such as en, fr, de or en-US")
+    raise ValueError(f"{_shown(value)} is not a language tag such as en, fr, de or en-US")
 
 
 def _web_url(value: Any) -> Any:
     if isinstance(value, str) and _WEB_URL.fullmatch(value):
         return value
-    raise ValueError(f"{value!r} is not a web address starting with https:// or http://")
+    raise ValueError(f"{_shown(value)} is not a web address starting with https:// or "
+                     "http://")
 
 
 def _lines(value: Any) -> Any:
@@ -55,12 +67,15 @@ def _lines(value: Any) -> Any:
     return value.splitlines() if isinstance(value, str) else value
 
 
+# What the JSON Schema shows for the validated strings (editors check these as people type).
+_DATE_TEXT = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+_LANGUAGE_TEXT = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+_URL_TEXT = Annotated[str, StringConstraints(pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://")]
+
 Flag = Annotated[bool, BeforeValidator(_flag, json_schema_input_type=bool)]
-IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date, json_schema_input_type=datetime.date)]
-Language = Annotated[str, BeforeValidator(_language, json_schema_input_type=str),
-                     Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
-WebUrl = Annotated[str, BeforeValidator(_web_url, json_schema_input_type=str),
-                   Field(pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://")]
+IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date, json_schema_input_type=_DATE_TEXT)]
+Language = Annotated[str, BeforeValidator(_language, json_schema_input_type=_LANGUAGE_TEXT)]
+WebUrl = Annotated[str, BeforeValidator(_web_url, json_schema_input_type=_URL_TEXT)]
 Lines = Annotated[list[str], BeforeValidator(_lines, json_schema_input_type=Union[list[str], str])]
 Markdown = Annotated[str, Field(description="Markdown: **bold**, *italic*, [links](https://...), "
                                             "footnote references [^id]; blank line = paragraph")]
@@ -70,6 +85,17 @@ class Strict(BaseModel):
     """Base for every part of the format: unknown keys are errors, values are text."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_absent(cls, data: Any) -> Any:
+        """An optional key with nothing after it (`cc:`) means the same as leaving it out, as
+        `date:` alone means no date. Required keys stay, to be reported as empty."""
+        if isinstance(data, dict):
+            fields = cls.model_fields
+            return {key: value for key, value in data.items()
+                    if not (value is None and key in fields and not fields[key].is_required())}
+        return data
 
 
 class Party(Strict):
@@ -136,11 +162,17 @@ class DemandBlock(Strict):
     numbered: Flag = True
 
 
+def is_item_list(value: Any) -> bool:
+    """Demands written as a plain list of items (no block mapping in it)."""
+    return isinstance(value, list) and bool(value) and not any(isinstance(v, dict)
+                                                                for v in value)
+
+
 def _demand_blocks(value: Any) -> Any:
     """Demands may be a list of strings, one block, or a list of blocks: make it blocks."""
     if isinstance(value, dict):
         return [value]
-    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+    if is_item_list(value):
         return [{"items": value}]
     return value
 
@@ -190,7 +222,22 @@ class Letter(Strict):
 def json_schema() -> dict:
     """The JSON Schema of the YAML format (what editors check as people type)."""
     schema = Letter.model_json_schema(mode="validation")
+    for part in [schema, *schema.get("$defs", {}).values()]:
+        required = set(part.get("required", ()))
+        for name, prop in part.get("properties", {}).items():
+            if name not in required:
+                part["properties"][name] = _nullable(prop)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://drafter.invalid/letter.schema.json"
     schema["title"] = "drafter joint letter"
     return schema
+
+
+def _nullable(prop: dict) -> dict:
+    """Let an optional property be empty (`key:` alone is YAML null), as the loader does."""
+    if "anyOf" in prop:
+        if {"type": "null"} not in prop["anyOf"]:
+            prop["anyOf"].append({"type": "null"})
+        return prop
+    meta = {key: prop.pop(key) for key in ("title", "description", "default") if key in prop}
+    return {"anyOf": [prop, {"type": "null"}], **meta}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import typing
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from . import io
 from .errors import LetterError, Problem
 from .matching import name_key
-from .model import Letter
+from .model import Letter, is_item_list
 from .yamlsource import MAX_BYTES, Source, decode, parse
 
 NOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
@@ -25,7 +26,8 @@ def load_letter(path: str | Path) -> Letter:
     try:
         raw = io.read_bytes(path, MAX_BYTES)
     except OSError as exc:
-        raise LetterError([Problem(str(path), 1, 1, "", f"cannot read: {exc.strerror}")]) from None
+        raise LetterError([Problem(str(path), 1, 1, "", "cannot read: "
+                                   f"{exc.strerror or exc}")]) from None
     return letter_from_text(decode(raw, str(path)), str(path), path.resolve().parent)
 
 
@@ -40,32 +42,61 @@ def letter_from_text(text: str, file: str = "<letter>", folder: Path | None = No
     try:
         letter = Letter.model_validate(source.data)
     except ValidationError as exc:
-        problems += [_problem(err, source) for err in exc.errors()]
+        problems += _problems(exc.errors(), source)
     if problems:
         raise LetterError(problems)
     letter._file, letter._folder = file, folder
     return letter
 
 
-def _problem(err: dict, source: Source) -> Problem:
-    """Turn one pydantic error into a located, plain-words Problem."""
-    loc = _yaml_path(tuple(err["loc"]), source.data)
+def _problems(errors: list[dict], source: Source) -> list[Problem]:
+    """Turn pydantic's errors into located, plain-words Problems."""
+    located = [(_yaml_path(tuple(err["loc"]), source.data), err) for err in errors]
+    # A missing key that an unknown key's "did you mean" already names is one problem, not
+    # two: `signatores:` gets "did you mean 'signatories'?", not also "'signatories' is
+    # required".
+    suggested = set()
+    for loc, err in located:
+        hint = _suggestion(loc) if err["type"] == "extra_forbidden" else None
+        if hint:
+            suggested.add(loc[:-1] + (hint,))
+    return [_problem(loc, err, source) for loc, err in located
+            if not (err["type"] == "missing" and loc in suggested)]
+
+
+_EXPECTED = {
+    "string_type": "text",
+    "list_type": "a list (lines starting with '- ')",
+    "dict_type": "a mapping of keys",
+    "model_type": "a mapping of keys",
+    "model_attributes_type": "a mapping of keys",
+}
+
+
+def _problem(loc: tuple, err: dict, source: Source) -> Problem:
+    """One pydantic error as a located, plain-words Problem."""
     kind = err["type"]
     if kind == "extra_forbidden":
         return source.problem(loc, _unknown_key(loc), key=True)
     if kind == "missing":
-        return source.problem(loc[:-1], f"'{loc[-1]}' is required", key=True)
-    got = _TYPE_WORDS.get(type(err.get("input")), "something else")
-    messages = {
-        "string_type": f"expected text, not {got}",
-        "list_type": f"expected a list (lines starting with '- '), not {got}",
-        "dict_type": f"expected a mapping of keys, not {got}",
-        "model_type": f"expected a mapping of keys, not {got}",
-        "model_attributes_type": f"expected a mapping of keys, not {got}",
-        "too_short": "needs at least one entry",
-    }
-    message = messages.get(kind) or err["msg"].removeprefix("Value error, ")
-    return source.problem(loc, message)
+        # At the mapping that lacks the key (its first line), not at the key above it.
+        return source.problem(loc[:-1], f"'{loc[-1]}' is required")
+    if kind in _EXPECTED:
+        expected = _EXPECTED[kind]
+        mapping = kind in ("model_type", "dict_type", "model_attributes_type")
+        model = _model_at(loc) if mapping else None
+        if len(loc) == 2 and loc[0] == "signatories" and mapping:
+            expected = "an organisation's name, or keys such as organisation: and name:"
+        elif model is not None:
+            expected += f" ({', '.join(name + ':' for name in model.model_fields)})"
+        value = err.get("input")
+        if value is None:
+            return source.problem(loc, f"is empty; expected {expected}")
+        return source.problem(loc, f"expected {expected}, not "
+                                   f"{_TYPE_WORDS.get(type(value), 'something else')}")
+    if kind == "too_short":
+        return source.problem(loc, "needs at least one entry")
+    return source.problem(loc, err["msg"].removeprefix("Value error, "))
 
 
 def _yaml_path(loc: tuple, data) -> tuple:
@@ -74,7 +105,7 @@ def _yaml_path(loc: tuple, data) -> tuple:
         raw = data.get("demands")
         if isinstance(raw, dict):
             return ("demands",) + loc[2:]
-        if isinstance(raw, list) and raw and all(isinstance(v, str) for v in raw):
+        if is_item_list(raw):
             return ("demands",) + loc[3:]
     return loc
 
@@ -100,11 +131,20 @@ def _unwrap(annotation):
     return annotation
 
 
-def _unknown_key(loc: tuple) -> str:
+def _known_keys(loc: tuple) -> list[str]:
     model = _model_at(loc[:-1])
-    known = list(model.model_fields) if model else []
-    close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else (
+    return list(model.model_fields) if model else []
+
+
+def _suggestion(loc: tuple) -> str | None:
+    """The known key that an unknown key at `loc` was probably meant to be."""
+    close = difflib.get_close_matches(str(loc[-1]), _known_keys(loc), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _unknown_key(loc: tuple) -> str:
+    close, known = _suggestion(loc), _known_keys(loc)
+    hint = f"; did you mean '{close}'?" if close else (
         f"; expected one of: {', '.join(known)}" if known else "")
     return f"unknown key{hint}"
 
@@ -129,7 +169,7 @@ def prose_fields(data: dict):
     demands = data.get("demands")
     if isinstance(demands, dict):
         demands, prefix = [demands], lambda i: ("demands",)
-    elif isinstance(demands, list) and all(isinstance(v, str) for v in demands):
+    elif is_item_list(demands):
         yield from ((("demands", j), _text(v)) for j, v in enumerate(demands))
         demands = []
     else:
@@ -159,11 +199,16 @@ def check_notes(data: dict, source: Source) -> list[Problem]:
     notes = data.get("notes") if isinstance(data.get("notes"), dict) else {}
     problems, cited = [], set()
     for loc, text in prose_fields(data):
+        seen: dict[str, int] = {}
         for ref in NOTE_REF.findall(text):
             cited.add(ref)
+            nth = seen[ref] = seen.get(ref, -1) + 1
             if ref not in notes:
-                problems.append(source.problem(loc, f"footnote [^{ref}] has no text under "
-                                                    "'notes:'"))
+                problem = source.problem(loc, f"footnote [^{ref}] has no text under 'notes:'")
+                at = source.find(loc, f"[^{ref}]", nth)  # the reference itself, if verbatim
+                if at:
+                    problem = dataclasses.replace(problem, line=at[0], column=at[1])
+                problems.append(problem)
     for note_id in notes:
         if note_id not in cited:
             problems.append(source.problem(("notes", note_id), f"note '{note_id}' is never "
@@ -174,7 +219,7 @@ def check_notes(data: dict, source: Source) -> list[Problem]:
 
 def check_signatories(signatories: list, source: Source) -> list[Problem]:
     """A signatory listed twice (by the shared matching rules) is an error naming both."""
-    problems, seen = [], {}
+    problems, seen, seen_name = [], {}, {}
     for i, sig in signatories:
         org, person = (sig, "") if isinstance(sig, str) else (
             _text(sig.get("organisation")), _text(sig.get("name")))
@@ -185,9 +230,11 @@ def check_signatories(signatories: list, source: Source) -> list[Problem]:
             first = seen[key]
             line = source.where(("signatories", first))[0]
             problems.append(source.problem(("signatories", i), f"'{org or person}' is listed "
-                                           f"twice (also signatories[{first}], line {line})"))
+                                           f"twice: also as '{seen_name[first]}' at "
+                                           f"signatories[{first}], line {line}"))
         else:
             seen[key] = i
+            seen_name[i] = org or person
     return problems
 
 
@@ -204,17 +251,26 @@ def check_logos(signatories: list, source: Source, folder: Path) -> list[Problem
 
 def logo_problem(logo: str, folder: Path) -> str | None:
     """Why a logo path is refused, or None when it is a file inside `folder`."""
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", logo):
-        return f"logo {logo!r} must be a file path inside the letter's folder, not a URL"
+    shown = repr(logo if len(logo) <= 60 else logo[:57] + "...")
+    if not logo.strip():
+        return "logo is empty; give an image file inside the letter's folder, or remove the line"
     relative = Path(logo)
-    if relative.is_absolute():
-        return f"logo {logo!r} must be a path relative to the letter's folder"
+    if relative.is_absolute() or re.match(r"[A-Za-z]:[\\/]", logo):  # also C:\ (Windows)
+        return f"logo {shown} must be a path relative to the letter's folder"
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", logo):
+        return f"logo {shown} must be a file path inside the letter's folder, not a URL"
+    if not logo.isprintable():
+        return f"logo {shown} is not a usable file name (it contains control characters)"
     try:
         target = (folder / relative).resolve()
-    except (OSError, RuntimeError):
-        return f"logo {logo!r} cannot be resolved"
-    if not target.is_relative_to(folder.resolve()):
-        return f"logo {logo!r} lies outside the letter's folder; copy it into the folder"
-    if not target.is_file():
-        return f"logo file {logo!r} does not exist"
+        inside = target.is_relative_to(folder.resolve())
+        exists, is_file = target.exists(), target.is_file()
+    except (OSError, RuntimeError, ValueError):  # too long, a link loop, not encodable
+        return f"logo {shown} is not a usable file name"
+    if not inside:
+        return f"logo {shown} lies outside the letter's folder; copy it into the folder"
+    if not exists:
+        return f"logo file {shown} does not exist"
+    if not is_file:
+        return f"logo {shown} is not a file"
     return None

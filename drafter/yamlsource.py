@@ -7,6 +7,7 @@ duplicate keys are reported with both lines.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ruamel.yaml import YAML
@@ -115,7 +116,9 @@ def parse(text: str, file: str) -> Source:
     """Parse YAML text into a Source, or raise LetterError with the syntax problem."""
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise LetterError([_too_large(file)])
-    yaml = YAML(typ="rt", pure=True)
+    # The safe parser: the round-trip one also tracks comments, and crashes on some broken
+    # input (NotImplementedError "overlap in comment") instead of reporting a syntax error.
+    yaml = YAML(typ="safe", pure=True)
     yaml.Composer = _Composer
     yaml.max_depth = MAX_DEPTH  # ruamel then refuses deeper nesting, with its position
     try:
@@ -128,7 +131,8 @@ def parse(text: str, file: str) -> Source:
     except MarkedYAMLError as exc:
         raise LetterError([_syntax_problem(exc, file, text)]) from None
     except YAMLError as exc:
-        raise LetterError([Problem(file, 1, 1, "", f"YAML syntax: {exc}")]) from None
+        raise LetterError([Problem(file, 1, 1, "", "YAML syntax: " + " ".join(str(exc).split()))
+                           ]) from None
     except RecursionError:
         raise LetterError([Problem(file, 1, 1, "", "the YAML is nested too deeply")]) from None
     source = Source(file, None, text=text)
@@ -143,11 +147,18 @@ def parse(text: str, file: str) -> Source:
     return source
 
 
+_QUOTE_IT = "put the whole value in quotes"
+# A value that starts with one of these is not read as plain text by YAML.
+_STARTERS = {"*": "an alias", "&": "an anchor", "!": "a tag", "'": "quoted text",
+             '"': "quoted text", "%": "a directive", "@": "reserved", "`": "reserved"}
+
+
 def _syntax_problem(exc: MarkedYAMLError, file: str, text: str) -> Problem:
     """A YAML syntax error in a user's words, at the place the user has to look."""
     mark = exc.problem_mark or exc.context_mark
     context, problem = str(exc.context or ""), str(exc.problem or "")
     what = " ".join(x for x in (context, problem) if x)
+    value_start = _value_start(text, mark.index) if mark else None
     if isinstance(exc, MaxDepthExceededError):
         what = f"nested more than {MAX_DEPTH} levels deep; a letter needs only a few"
     elif "quoted scalar" in context and exc.context_mark is not None:
@@ -165,24 +176,55 @@ def _syntax_problem(exc: MarkedYAMLError, file: str, text: str) -> Problem:
             what = "a tab is used for indentation; indent with spaces, not tabs"
         else:
             what = "a tab character cannot stand here; use spaces (or put the text in quotes)"
-    elif "that cannot start any token" in problem:
-        char = problem.split("'")[1] if problem.count("'") >= 2 else "this character"
-        what = f"a value cannot start with '{char}'; put the value in quotes"
+    elif ("scanning an anchor" in context or "scanning an alias" in context
+          or "scanning a directive" in context or "scanning an directive" in context
+          or "that cannot start any token" in problem):
+        mark = exc.context_mark or mark
+        char = text[mark.index] if mark and mark.index < len(text) else "this character"
+        what = f"a value cannot start with '{char}' unless it is quoted; {_QUOTE_IT}"
+    elif "scanning a block scalar" in context:
+        what = "after '|' or '>' the text must start on the next line, indented"
     elif "mapping values are not allowed here" in problem:
         what = ("a ':' followed by a space inside a value; put the value in quotes, or "
                 "check the indentation")
-    elif "expected <block end>, but found '<scalar>'" in problem:
-        what = ("unexpected text; if a value starts with a quote, the quotes must enclose "
-                "the whole value")
-    elif "expected <block end>" in problem:
+    elif "but found '<scalar>'" in problem and value_start is not None:
+        # Text after a complete value: `- *italic* text`, `name: "Jane" Doe`.
+        line_start = text.rfind("\n", 0, mark.index) + 1
+        first = text[value_start]
+        line, col = text.count("\n", 0, value_start) + 1, value_start - line_start + 1
+        kind = _STARTERS.get(first)
+        if first in "'\"":
+            what = (f"the value starts with {first}, so it must also end with it; {_QUOTE_IT} "
+                    f"(inside {first}...{first}, use the other kind of quote)")
+        elif kind:
+            what = f"YAML reads a value that starts with '{first}' as {kind}; {_QUOTE_IT}"
+        else:
+            what = f"unexpected text after the value; {_QUOTE_IT}"
+        return Problem(file, line, col, "", f"YAML syntax: {what}")
+    elif "expected" in problem and mark and text[mark.index:mark.index + 1] in ("]", "}"):
+        what = f"unexpected '{text[mark.index]}' (it closes no bracket)"
+    elif ("expected <block end>" in problem or "are not allowed here" in problem
+          or "<document start>" in problem):
         what = "this line is not indented like the lines above it"
     elif "could not find expected ':'" in problem:
         mark = exc.context_mark or mark
         what = "expected 'key: value' here (a ':' is missing, or the indentation is off)"
+    elif "expected the node content" in problem:
+        what = "a value is missing here"
     elif "expected a single document" in context:
         what = "a letter is one YAML document; remove the second '---' and what follows"
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     return Problem(file, line, col, "", f"YAML syntax: {what}")
+
+
+def _value_start(text: str, index: int) -> int | None:
+    """Where the value that the text at `index` follows begins on its line (after '- ' or
+    ': '), if the line has one."""
+    line_start = text.rfind("\n", 0, index) + 1
+    before = text[line_start:index]
+    # The first value on the line: a later ': ' may be inside the bad value.
+    match = re.search(r"(?:^\s*-|:)\s+(?=\S)", before)
+    return line_start + match.end() if match else None
 
 
 def _refused(node) -> str | None:
@@ -190,10 +232,12 @@ def _refused(node) -> str | None:
     expansion, and a letter never needs them)."""
     if isinstance(node, _AliasNode):
         return (f"YAML aliases (*{node.alias}) are not allowed; write the value out here "
-                "instead of referring to an anchor")
+                "instead of referring to an anchor (text that starts with '*', such as "
+                "*italic*, must be put in quotes)")
     if node.anchor is not None:
         return (f"YAML anchors (&{node.anchor}) are not allowed; remove the anchor and write "
-                "the value out wherever it is needed")
+                "the value out wherever it is needed (text that starts with '&' must be put "
+                "in quotes)")
     return None
 
 
@@ -210,10 +254,8 @@ def _walk(node, path: tuple, source: Source, problems: list[Problem]):
         problems.append(Problem(source.file, *_pos(node), format_path(path), refused))
         return None
     if isinstance(node, ScalarNode):
-        if node.style is None and node.value in _NULLS:
-            return None
-        # ruamel marks the folds of a `>` scalar with BEL characters; they are not text.
-        return node.value.replace("\a", "") if node.style == ">" else node.value
+        # (The safe parser folds `>` scalars cleanly; the round-trip one left BEL marks.)
+        return None if node.style is None and node.value in _NULLS else node.value
     if isinstance(node, SequenceNode):
         return [_walk(item, path + (i,), source, problems) for i, item in enumerate(node.value)]
     if isinstance(node, MappingNode):
@@ -235,7 +277,8 @@ def _walk(node, path: tuple, source: Source, problems: list[Problem]):
             first[key] = kpos
             source.keys[path + (key,)] = kpos
             out[key] = _walk(value_node, path + (key,), source, problems)
-            if isinstance(value_node, ScalarNode) and value_node.value == "":
+            if (isinstance(value_node, ScalarNode) and value_node.style is None
+                    and value_node.value == ""):
                 # An empty value has no position of its own (ruamel puts it on the next line).
                 source.values[path + (key,)] = kpos
         return out
