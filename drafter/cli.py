@@ -144,8 +144,19 @@ def new(path: Path = typer.Argument(..., help="Where to write the starter letter
     if path.exists() and not force:
         _err(f"{path}: already exists; choose another name or pass --force")
         raise Failed()
-    io.write_set({path: (Path(__file__).parent / "starter.yaml").read_bytes()})
+    starter = (Path(__file__).parent / "starter.yaml").read_text("utf-8")
+    # Point editors at the schema file that ships with this installation.
+    starter = starter.replace("https://drafter.invalid/letter.schema.json",
+                              _schema_file().as_uri(), 1)
+    io.write_set({path: starter.encode("utf-8")})
     typer.echo(f"{path}: written; edit it, then run: drafter validate {path}")
+
+
+def _schema_file() -> Path:
+    """The JSON Schema file: inside the installed package, or in the checkout."""
+    packaged = Path(__file__).parent / "letter.schema.json"
+    return packaged if packaged.is_file() else Path(__file__).parent.parent / "schema" / \
+        "letter.schema.json"
 
 
 @app.command()

@@ -6,6 +6,7 @@ import dataclasses
 import difflib
 import re
 import typing
+import unicodedata
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -188,10 +189,35 @@ def cross_check(source: Source, folder: Path | None) -> list[Problem]:
     data = source.data
     signatories = [(i, s) for i, s in enumerate(_items(data.get("signatories")))
                    if isinstance(s, (str, dict))]
-    problems = check_notes(data, source) + check_signatories(signatories, source)
+    problems = (check_characters(data, (), source) + check_notes(data, source) +
+                check_signatories(signatories, source))
     if folder is not None:
         problems += check_logos(signatories, source, folder)
     return problems
+
+
+# Invisible characters that print as empty boxes in a PDF and cannot be stored in a DOCX
+# (XML 1.0): C0 controls other than tab and line breaks, DEL, C1 controls, non-characters
+# and lone surrogates. Refused rather than dropped: they usually mean a bad copy and paste,
+# and silently changing a name is worse than asking.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def check_characters(value, path: tuple, source: Source) -> list[Problem]:
+    """Every text value is free of invisible control characters."""
+    if isinstance(value, str):
+        found = _INVISIBLE.search(value)
+        if not found:
+            return []
+        char = found.group()
+        name = unicodedata.name(char, "a control character")
+        return [source.problem(path, f"contains the invisible character U+{ord(char):04X} "
+                                     f"({name}) at position {found.start() + 1}; remove it")]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in check_characters(v, path + (k,), source)]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in check_characters(v, path + (i,), source)]
+    return []
 
 
 def check_notes(data: dict, source: Source) -> list[Problem]:
@@ -243,7 +269,9 @@ def check_logos(signatories: list, source: Source, folder: Path) -> list[Problem
     problems = []
     for i, sig in signatories:
         logo = sig.get("logo") if isinstance(sig, dict) else None
-        reason = logo_problem(logo, folder) if isinstance(logo, str) else None
+        if not isinstance(logo, str) or _INVISIBLE.search(logo):
+            continue  # not text, or its characters are reported already
+        reason = logo_problem(logo, folder)
         if reason:
             problems.append(source.problem(("signatories", i, "logo"), reason))
     return problems

@@ -73,7 +73,13 @@ def test_new_writes_a_starter_that_validates(tmp_path, drafter_cli):
     target = tmp_path / "letters" / "my-letter.yaml"
     result = drafter_cli("new", target)
     assert result.returncode == 0, result.stderr
-    assert target.read_bytes() == STARTER.read_bytes()
+    written = target.read_text("utf-8").splitlines()
+    shipped = STARTER.read_text("utf-8").splitlines()
+    assert written[1:] == shipped[1:]
+    # The editor's schema line points at the schema file of this installation.
+    schema = written[0].split("$schema=", 1)[1]
+    assert schema.startswith("file://") and schema.endswith("letter.schema.json")
+    assert Path(schema.removeprefix("file://")).is_file()
     checked = drafter_cli("validate", target)
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout == f"{target}: ok (1 recipient, 2 signatories)\n"
@@ -97,7 +103,13 @@ def test_new_refuses_to_overwrite_without_force(tmp_path, drafter_cli):
 
     forced = drafter_cli("new", target, "--force")
     assert forced.returncode == 0, forced.stderr
-    assert target.read_bytes() == STARTER.read_bytes()
+    written = target.read_text("utf-8").splitlines()
+    shipped = STARTER.read_text("utf-8").splitlines()
+    assert written[1:] == shipped[1:]
+    # The editor's schema line points at the schema file of this installation.
+    schema = written[0].split("$schema=", 1)[1]
+    assert schema.startswith("file://") and schema.endswith("letter.schema.json")
+    assert Path(schema.removeprefix("file://")).is_file()
 
 
 def test_schema_prints_valid_json(drafter_cli):

@@ -85,6 +85,14 @@ _BOMB = Y('a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
           *(f"{n}: &{n} [{', '.join(['*' + p] * 9)}]" for p, n in zip("abcdefgh", "bcdefghi")))
 
 CASES = [
+    # ------------------------------------------- invisible characters written as escapes
+    Case("escaped-bell-in-a-name",
+         Y("recipients:", '  - name: "Jane\\a Doe"', "signatories:", "  - Human Rights Watch"),
+         [Expect(2, 11, "recipients[0].name", "invisible character U+0007", "position 5")],
+         cli=True),
+    Case("escaped-vertical-tab-in-a-signatory",
+         Y("recipients:", "  - name: Jane Doe", "signatories:", '  - "Human\\x0bRights Watch"'),
+         [Expect(4, 5, "signatories[0]", "invisible character U+000B")]),
     # ---------------------------------------------------------------- typos, at every level
     Case("typo-top-level",
          Y("recipients:", "  - name: Jane Doe", "signatores:", "  - Human Rights Watch"),
@@ -196,7 +204,7 @@ CASES = [
     Case("logo-windows-path", _logo("C:\\Users\\me\\wuc.png"),
          [Expect(5, 11, "signatories[0].logo", "relative to the letter's folder")]),
     Case("logo-with-nul-escape", _logo('"logos/wuc\\0.png"'),
-         [Expect(5, 11, "signatories[0].logo", "not a usable file name")]),
+         [Expect(5, 11, "signatories[0].logo", "invisible character U+0000")]),
     Case("logo-is-a-folder", _logo("logos"),
          [Expect(5, 11, "signatories[0].logo", "'logos'", "not a file")],
          setup=lambda folder: (folder / "logos").mkdir()),
