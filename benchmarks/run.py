@@ -30,15 +30,24 @@ MAIN = ROOT / "examples" / "eu-china-summit.yaml"
 PY = sys.executable
 
 
-def timed(cmd: list[str], cwd: Path, runs: int, env: dict | None = None) -> float:
-    """Median wall time of `runs` cold runs of a command (which must succeed)."""
-    times = []
+def _once(cmd: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def paired(cmd: list[str], base: list[list[str]], cwd: Path, runs: int) -> tuple[float, float]:
+    """Medians of a command and of its baseline (the sum of `base` commands), run in
+    alternation after one warm-up each, so that drift in the machine's load hits both."""
+    _once(cmd, cwd)
+    for b in base:
+        _once(b, cwd)
+    ours, theirs = [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, env=env)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        ours.append(_once(cmd, cwd))
+        theirs.append(sum(_once(b, cwd) for b in base))
+    return statistics.median(ours), statistics.median(theirs)
 
 
 def dump_drafter_html(work: Path) -> tuple[Path, Path]:
@@ -58,11 +67,11 @@ def section_a(work: Path, runs: int) -> list[tuple]:
     rows = []
     out = work / "out"
     html, css = dump_drafter_html(work)
-    drafter_pdf = timed([PY, "-m", "drafter", "render", str(MAIN), "--format", "pdf",
-                         "--out", str(out)], ROOT, runs)
-    bare = timed([PY, "-c", "from weasyprint import HTML, CSS; HTML(filename=%r).write_pdf("
-                  "%r, stylesheets=[CSS(filename=%r)], pdf_tags=True)"
-                  % (str(html), str(work / "bare.pdf"), str(css))], ROOT, runs)
+    drafter_pdf, bare = paired(
+        [PY, "-m", "drafter", "render", str(MAIN), "--format", "pdf", "--out", str(out)],
+        [[PY, "-c", "from weasyprint import HTML, CSS; HTML(filename=%r).write_pdf(%r, "
+          "stylesheets=[CSS(filename=%r)], pdf_tags=True)"
+          % (str(html), str(work / "bare.pdf"), str(css))]], ROOT, runs)
     rows.append(("a", "drafter render --format pdf (main example)", drafter_pdf,
                  "bare WeasyPrint render of drafter's HTML", bare, 1.25))
     soffice = shutil.which("soffice")
@@ -70,8 +79,9 @@ def section_a(work: Path, runs: int) -> list[tuple]:
         rows.append(("a", "drafter render (pdf+docx)", None, "office route: soffice missing",
                      None, 1.0))
         return rows
-    both = timed([PY, "-m", "drafter", "render", str(MAIN), "--out", str(out)], ROOT, runs)
     docx = out / "eu-china-summit.docx"
+    subprocess.run([PY, "-m", "drafter", "render", str(MAIN), "--out", str(out)], check=True,
+                   capture_output=True)
     profile = work / "lo-profile"
     office_cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
                   "--convert-to", "pdf", "--outdir", str(work / "office"), str(work / "o.docx")]
@@ -79,17 +89,17 @@ def section_a(work: Path, runs: int) -> list[tuple]:
                                                                     str(work / "o.docx"))]
     subprocess.run(build, check=True)
     subprocess.run(office_cmd, check=True, capture_output=True)  # warm the profile first
-    python_docx = timed(build, ROOT, runs)
-    convert = timed(office_cmd, ROOT, runs)
+    both, office = paired([PY, "-m", "drafter", "render", str(MAIN), "--out", str(out)],
+                          [build, office_cmd], ROOT, runs)
     rows.append(("a", "drafter render (pdf+docx)", both,
-                 "python-docx build + soffice --convert-to pdf", python_docx + convert, 1.0))
+                 "python-docx build + soffice --convert-to pdf", office, 1.0))
     return rows
 
 
 def section_d(work: Path, runs: int) -> list[tuple]:
     """Start-up: validation never pays for the PDF stack."""
-    validate = timed([PY, "-m", "drafter", "validate", str(MAIN)], ROOT, runs)
-    weasy = timed([PY, "-c", "import weasyprint"], ROOT, runs)
+    validate, weasy = paired([PY, "-m", "drafter", "validate", str(MAIN)],
+                             [[PY, "-c", "import weasyprint"]], ROOT, runs)
     return [("d", "drafter validate (cold)", validate, 'python -c "import weasyprint"', weasy,
              0.5)]
 
