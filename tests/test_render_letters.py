@@ -228,3 +228,20 @@ def test_libreoffice_opens_each_docx_and_paginates_it_like_the_pdf(rendered, exa
     office_pages = len(PdfReader(tmp_path / f"{example.stem}.pdf").pages)
     pdf_pages = len(PdfReader(rendered / f"{example.stem}.pdf").pages)
     assert abs(office_pages - pdf_pages) <= 1, (office_pages, pdf_pages)
+
+
+def test_a_copied_template_changes_the_words_of_both_formats(tmp_path):
+    copy = tmp_path / "our-template"
+    assert run_cli("templates", "copy", "joint-letter", copy).returncode == 0
+    assert run_cli("templates", "copy", "joint-letter", copy).returncode == 1  # never overwrites
+    page = copy / "letter.html.j2"
+    page.write_text(page.read_text("utf-8").replace("{{ labels.re }}", "Concerning:"), "utf-8")
+    out = tmp_path / "out"
+    result = run_cli("render", ROOT / "examples" / "eu-china-summit.yaml", "--out", out,
+                     "--template", copy)
+    assert result.returncode == 0, result.stderr
+    pdf = " ".join(read_pdf(out / "eu-china-summit.pdf").words)
+    docx = " ".join(read_docx(out / "eu-china-summit.docx").words)
+    for text in (pdf, docx):
+        assert "Concerning: Human rights concerns" in text
+        assert "Re: Human rights" not in text
