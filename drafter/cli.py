@@ -6,6 +6,7 @@ Heavy modules (WeasyPrint, python-docx) are imported only inside the commands th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -67,73 +68,141 @@ def render(
                                                 "letter's)."),
     pdf_variant: Optional[str] = typer.Option(None, "--pdf-variant",
                                               help="pdf/a-3b (archives) or pdf/ua-1."),
+    each_recipient: bool = typer.Option(False, "--each-recipient",
+                                        help="One letter per recipient: "
+                                             "OUT/<name>-<NN>-<recipient>.<ext>."),
+    recipients: Optional[Path] = typer.Option(None, "--recipients",
+                                              help="A CSV list of recipients (name, title, "
+                                                   "organisation, address, salutation); "
+                                                   "implies --each-recipient."),
+    combined: bool = typer.Option(False, "--combined",
+                                  help="With --each-recipient: also one PDF of them all, "
+                                       "OUT/<name>-combined.pdf, for printing."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+                                       help="Worker processes (default: one per core)."),
 ) -> None:
     """Render letters to PDF and DOCX (and HTML, text): OUT/<name>.<ext>, written as a set."""
+    from .plan import Request, make_plan
     from .render import FORMATS
+    from .render.pdf import SUPPORTED_VARIANTS
     formats = [f.strip().lower() for f in format.split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise typer.BadParameter(f"unknown format {', '.join(unknown) or '(none)'}; choose "
                                  f"from {', '.join(FORMATS)}", param_hint="--format")
-    from .render.pdf import SUPPORTED_VARIANTS
     if pdf_variant is not None and pdf_variant not in SUPPORTED_VARIANTS:
         raise typer.BadParameter(f"choose one of {', '.join(SUPPORTED_VARIANTS)}",
                                  param_hint="--pdf-variant")
-    stems: dict[str, Path] = {}
-    for file in files:
-        if file.stem in stems:
-            _err(f"{file}: its outputs would overwrite those of {stems[file.stem]} in {out}; "
-                 "render them to different folders")
-            raise Failed()
-        stems[file.stem] = file
+    if combined and not (each_recipient or recipients):
+        raise typer.BadParameter("goes with --each-recipient or --recipients",
+                                 param_hint="--combined")
+    if combined and "pdf" not in formats:
+        raise typer.BadParameter("needs pdf among the formats", param_hint="--combined")
     options = {"pdf_variant": pdf_variant} if pdf_variant else {}
-    failed = False
-    for file in files:
-        failed |= not _render_one(file, formats, out, template, options)
+    plan = make_plan(Request(files, formats, out, template, options,
+                             each_recipient or recipients is not None, recipients, combined))
+    for problem in plan.problems:
+        _err(problem)
+    _write_outcomes(plan, jobs)
+    if plan.problems:
+        raise Failed()
+
+
+def _write_outcomes(plan, workers: Optional[int]) -> None:
+    """Render the plan's jobs and write each finished set; report each letter's result."""
+    from . import batch, io
+    from .render.combine import combine_pdfs
+    clashes = batch.clashes(plan.jobs)
+    if clashes:
+        for clash in clashes:
+            _err(f"{clash}; render them to different folders")
+        raise Failed()
+    for folder in {p.parent for job in plan.jobs for p in job.paths.values()}:
+        io.clean_temporaries(folder)
+    failed, internal, parts = False, False, {}
+    with _progress(len(plan.jobs)) as advance:
+        for outcome in batch.run(plan.jobs, workers):
+            job = plan.jobs[outcome.index]
+            advance()
+            if outcome.error:
+                failed, internal = True, internal or outcome.trace is not None
+                if outcome.trace and _state["debug"]:
+                    _err(outcome.trace)
+                _err(f"{job.label}: {outcome.error}")
+                continue
+            for warning in outcome.warnings:
+                _err(f"{job.label}: warning: {warning}")
+            io.write_set({job.paths[fmt]: blob for fmt, blob in outcome.data.items()})
+            _report(job, outcome)
+            if job.group in plan.combined:
+                parts.setdefault(job.group, {})[outcome.index] = outcome.data["pdf"]
+    for group, target in plan.combined.items():
+        expected = [i for i, job in enumerate(plan.jobs) if job.group == group]
+        pdfs = parts.get(group, {})
+        if len(pdfs) == len(expected):
+            io.write_set({target: combine_pdfs([pdfs[i] for i in expected], group)})
+            typer.echo(f"{target}: {_count(len(expected), 'letter')}")
+        else:
+            _err(f"{target}: not written, {len(expected) - len(pdfs)} of its letters failed")
+    if internal:
+        raise SystemExit(70)
     if failed:
         raise Failed()
 
 
-def _render_one(file: Path, formats: list[str], out: Path, template: Optional[str],
-                options: dict) -> bool:
-    """Render one letter; report what was written or why not. True on success."""
-    from . import io
-    from .pipeline import RenderError, TemplateError, output_path, render_all, template_for
-    from .validate import load_letter
-    try:
-        letter = load_letter(file)
-        chosen = template_for(letter, template)
-        shared, data = render_all(letter, formats, chosen, **options)
-    except LetterError as exc:
-        _err(str(exc))
-        return False
-    except (RenderError, TemplateError) as exc:
-        _err(f"{file}: {exc}")
-        return False
-    for warning in shared.options.get("warnings", []):
-        _err(f"{file}: warning: {warning}")
-    paths = {output_path(out, file.stem, fmt): blob for fmt, blob in data.items()}
-    io.clean_temporaries(out)
-    io.write_set(paths)
-    stats = shared.options.get("stats", {})
-    words = _words(shared.html)
-    for path in paths:
-        pages = stats.get("pages") if path.suffix == ".pdf" else None
+def _report(job, outcome) -> None:
+    stats, letter = outcome.stats, job.letter
+    for fmt, path in job.paths.items():
+        pages = stats.get("pages") if fmt == "pdf" else None
         extra = f"{_count(pages, 'page')}, " if pages else ""
-        typer.echo(f"{path}: {extra}{_count(words, 'word')}, "
+        typer.echo(f"{path}: {extra}{_count(stats.get('words', 0), 'word')}, "
                    f"{_count(len(letter.signatories), 'signatory', 'signatories')}")
-    return True
 
 
-def _words(html: str) -> int:
-    """Words of the letter's text (what a reader counts), from the template's HTML."""
-    from lxml import html as lxml_html
-    body = lxml_html.document_fromstring(html).find("body")
-    return len(body.text_content().split()) if body is not None else 0
+def _progress(total: int):
+    """A progress bar with counts and time left on a terminal; nothing in pipes and CI."""
+    import os
+    if total < 2 or not sys.stderr.isatty() or os.environ.get("CI"):
+        return contextlib.nullcontext(lambda: None)
+    return _rich_progress(total)
+
+
+@contextlib.contextmanager
+def _rich_progress(total: int):
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeRemainingColumn)
+    with Progress(TextColumn("rendering"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("letters", total=total)
+        yield lambda: bar.advance(task)
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+@app.command()
+def watch(
+    file: Path = typer.Argument(..., help="The letter YAML file."),
+    port: int = typer.Option(8765, "--port", min=0, max=65535,
+                             help="Local port of the preview page (0: any free port)."),
+    template: Optional[str] = typer.Option(None, "--template", "-t",
+                                           help="A template name or folder."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o",
+                                       help="Also write the formats here on every save."),
+    format: str = typer.Option("pdf,docx", "--format", "-f",
+                               help="Formats written with --out."),
+) -> None:
+    """Re-check and re-render a letter on every save; preview it on http://127.0.0.1:PORT/."""
+    from .watch import watch as run_watch
+    formats = [f.strip().lower() for f in format.split(",") if f.strip()]
+    try:
+        run_watch(file, template, out, formats, port, say=_err,
+                  ready=lambda url: typer.echo(f"Preview: {url}  (Ctrl-C to stop)"))
+    except OSError as exc:
+        _err(f"drafter watch: cannot serve on port {port}: {exc.strerror}; try --port 0")
+        raise Failed() from None
 
 
 @app.command()
@@ -198,7 +267,11 @@ def main(argv: Optional[list[str]] = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        app(args=args, prog_name="drafter", standalone_mode=False)
+        status = app(args=args, prog_name="drafter", standalone_mode=False)
+        # Typer turns Ctrl-C (and typer.Exit) into a returned status in this mode.
+        if status == 130:
+            _err("drafter: interrupted")
+        sys.exit(status if isinstance(status, int) else 0)
     except Failed:
         sys.exit(1)
     except KeyboardInterrupt:
@@ -220,4 +293,3 @@ def main(argv: Optional[list[str]] = None) -> None:
         _err(f"drafter: internal error ({type(exc).__name__}); please report it, with the "
              "output of the same command run with --debug")
         sys.exit(70)
-    sys.exit(0)

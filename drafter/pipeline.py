@@ -69,7 +69,16 @@ def render_all(letter: Letter, formats, template: Template | None = None,
     """Several formats from one composition (the template runs once); the rendition's
     options carry the renderers' warnings and stats."""
     shared = rendition(letter, template, **options)
-    return shared, {fmt: renderer(fmt)(shared) for fmt in formats}
+    data = {fmt: renderer(fmt)(shared) for fmt in formats}
+    shared.options.setdefault("stats", {})["words"] = count_words(shared.html)
+    return shared, data
+
+
+def count_words(html: str) -> int:
+    """Words of the letter's text (what a reader counts), from the template's HTML."""
+    from lxml import html as lxml_html
+    body = lxml_html.document_fromstring(html).find("body")
+    return len(body.text_content().split()) if body is not None else 0
 
 
 def output_path(out_dir: Path, stem: str, fmt: str) -> Path:

@@ -1,0 +1,77 @@
+"""What `drafter render` will write: one job per output set, named before anything renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .batch import Job, job_for
+from .errors import LetterError
+from .pipeline import TemplateError, template_for
+from .recipients import personalised, read_recipients_csv, stems
+from .validate import load_letter
+
+
+@dataclass
+class Request:
+    """The render command's inputs."""
+
+    files: list[Path]
+    formats: list[str]
+    out: Path
+    template: str | None = None
+    options: dict = field(default_factory=dict)
+    each_recipient: bool = False
+    recipients_csv: Path | None = None
+    combined: bool = False
+
+
+@dataclass
+class Plan:
+    """Jobs to run, problems found while planning, and the combined PDFs to assemble."""
+
+    jobs: list[Job] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    combined: dict[str, Path] = field(default_factory=dict)  # job group -> combined PDF path
+
+
+def make_plan(request: Request) -> Plan:
+    """Load every letter and list its output sets; a bad letter is a problem, not a stop."""
+    plan = Plan()
+    people = None
+    if request.recipients_csv is not None:
+        try:
+            people = read_recipients_csv(request.recipients_csv)
+        except LetterError as exc:
+            plan.problems.append(str(exc))
+            return plan
+    for file in request.files:
+        try:
+            letter = load_letter(file)
+            template = template_for(letter, request.template)
+        except LetterError as exc:
+            plan.problems.append(str(exc))
+            continue
+        except TemplateError as exc:
+            plan.problems.append(f"{file}: {exc}")
+            continue
+        stem = Path(file).stem
+        if not (request.each_recipient or people is not None):
+            plan.jobs.append(job_for(str(file), letter, template, stem, request.out,
+                                     request.formats, request.options))
+            continue
+        letters = personalised(letter, people)
+        for number, (one, name) in enumerate(zip(letters, stems(stem, [
+                x.recipients[0] for x in letters])), start=1):
+            who = _who(one)
+            plan.jobs.append(job_for(f"{file} (recipient {number}: {who})", one, template, name,
+                                     request.out, request.formats, request.options,
+                                     group=str(file)))
+        if request.combined:
+            plan.combined[str(file)] = request.out / f"{stem}-combined.pdf"
+    return plan
+
+
+def _who(letter) -> str:
+    party = letter.recipients[0]
+    return party.name or party.title or party.organisation or "?"

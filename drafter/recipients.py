@@ -1,0 +1,103 @@
+"""Recipients for personalised letters: from the letter itself or from a CSV list, and the
+file names their letters get (`<stem>-<NN>-<slug>.<ext>`)."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io as _io
+import re
+import unicodedata
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .errors import LetterError, Problem
+from .model import Letter, Party
+
+MAX_BYTES = 5 * 1024 * 1024
+_COLUMNS = {  # header as written (case and spacing ignored) -> Party field
+    "name": "name", "title": "title", "position": "title", "organisation": "organisation",
+    "organization": "organisation", "org": "organisation", "address": "address",
+    "salutation": "salutation", "greeting": "salutation",
+}
+
+
+def read_recipients_csv(path: Path) -> list[Party]:
+    """Recipients from a CSV file with a header row (name, title, organisation, address,
+    salutation); an address cell holds its lines separated by line breaks or " | "."""
+    from . import io
+    try:
+        raw = io.read_bytes(path, MAX_BYTES)
+    except OSError as exc:
+        raise LetterError([Problem(str(path), 1, 1, "", f"cannot read: {exc.strerror}")]) from None
+    if len(raw) > MAX_BYTES:
+        raise LetterError([Problem(str(path), 1, 1, "", "the list is over 5 MB")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise LetterError([Problem(str(path), 1, 1, "", "not UTF-8 text; export the list as "
+                                   "CSV UTF-8")]) from None
+    rows = list(csv.reader(_io.StringIO(text, newline="")))
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise LetterError([Problem(str(path), 1, 1, "", "the list is empty; the first row "
+                                   "names the columns (name, title, organisation, address)")])
+    fields, problems = _header(rows[0], str(path))
+    parties = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        values = {}
+        for col, cell in enumerate(row):
+            if col < len(fields) and fields[col] and cell.strip():
+                value = " ".join(cell.split()) if fields[col] != "address" else cell
+                values[fields[col]] = ([x.strip() for x in re.split(r"\n| \| ", value)
+                                        if x.strip()] if fields[col] == "address" else value)
+        try:
+            parties.append(Party.model_validate(values))
+        except ValidationError as exc:
+            for err in exc.errors():
+                problems.append(Problem(str(path), number, 1, f"row {number}",
+                                        err["msg"].removeprefix("Value error, ")))
+    if problems:
+        raise LetterError(problems)
+    if not parties:
+        raise LetterError([Problem(str(path), 2, 1, "", "the list has no recipients")])
+    return parties
+
+
+def _header(cells: list[str], file: str) -> tuple[list[str | None], list[Problem]]:
+    fields, problems = [], []
+    for col, cell in enumerate(cells, start=1):
+        key = " ".join(cell.split()).casefold()
+        field = _COLUMNS.get(key)
+        if field is None and key:
+            close = difflib.get_close_matches(key, list(_COLUMNS), n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else \
+                "; columns are name, title, organisation, address, salutation"
+            problems.append(Problem(file, 1, col, cell, f"unknown column{hint}"))
+        fields.append(field)
+    return fields, problems
+
+
+def personalised(letter: Letter, recipients: list[Party] | None = None) -> list[Letter]:
+    """One letter per recipient: only that recipient addressed, greeted with its own
+    salutation (the letter-wide greeting names everyone, so it is dropped)."""
+    people = recipients if recipients is not None else list(letter.recipients)
+    return [letter.model_copy(update={"recipients": [p], "salutation": None}) for p in people]
+
+
+def slug(party: Party) -> str:
+    """A file-name part naming a recipient: lower case, words joined by hyphens."""
+    text = party.name or party.title or party.organisation or ""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    words = re.findall(r"\w+", text.casefold())
+    joined = "-".join(words)[:48].strip("-")
+    return joined or "recipient"
+
+
+def stems(stem: str, parties: list[Party]) -> list[str]:
+    """`<stem>-<NN>-<slug>` for each recipient, NN counted from 01."""
+    width = max(2, len(str(len(parties))))
+    return [f"{stem}-{i:0{width}d}-{slug(p)}" for i, p in enumerate(parties, start=1)]
