@@ -3,8 +3,11 @@ outputs atomically and as a matched set."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import tempfile
+import threading
 from pathlib import Path
 
 TEMP_PREFIX = ".drafter-tmp-"
@@ -35,15 +38,32 @@ def write_set(files: dict[Path, bytes]) -> None:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(tmp, 0o644)
-        for tmp, target in written:
-            os.replace(tmp, target)
-        written.clear()
+        with _interrupts_deferred():
+            for tmp, target in written:
+                os.replace(tmp, target)
+            written.clear()
     finally:
         for tmp, _ in written:
             try:
                 os.unlink(tmp)
             except FileNotFoundError:
                 pass
+
+
+@contextlib.contextmanager
+def _interrupts_deferred():
+    """Hold Ctrl-C until the renames are done, so a set is never left half renamed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def clean_temporaries(folder: Path) -> list[Path]:
