@@ -7,6 +7,7 @@ Footnotes follow docs/template-contract.md: the first call of a note carries its
 
 from __future__ import annotations
 
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from .document import LineBreak, ListBlock, NoteCall, Paragraph, Run
@@ -68,11 +69,16 @@ class NoteBook:
         return f"<{tag}{start}>" + "".join(items) + f"</{tag}>"
 
 
-def filters(book: NoteBook) -> dict:
-    """The Jinja filters a letter template may use."""
+NOTEBOOK = "_drafter_notes"  # the context variable holding the render's NoteBook
+
+
+def filters() -> dict:
+    """The Jinja filters a letter template may use; footnotes are numbered by the NoteBook
+    that the render's context carries, so one environment serves every render."""
     return {
-        "blocks": lambda blocks, style=None: Markup(book.blocks(blocks, style)),
-        "inline": lambda runs: Markup(book.runs(runs)),
+        "blocks": pass_context(lambda ctx, blocks, style=None:
+                               Markup(ctx[NOTEBOOK].blocks(blocks, style))),
+        "inline": pass_context(lambda ctx, runs: Markup(ctx[NOTEBOOK].runs(runs))),
         "css_string": css_string,
         "css_page_counter": css_page_counter,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError as JinjaError
@@ -10,7 +11,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .compose import compose
 from .document import Document
-from .htmlout import NoteBook, filters
+from .htmlout import NOTEBOOK, NoteBook, filters
 from .model import Letter
 from .render import FORMATS, Rendition, RenderError, renderer
 from .templates import Template, TemplateError, find_template
@@ -46,14 +47,21 @@ def rendition(letter: Letter, template: Template | None = None, **options) -> Re
                      reference_docx=template.reference_docx, options=dict(options))
 
 
+@lru_cache(maxsize=16)
+def _environment(folder: Path) -> SandboxedEnvironment:
+    """One sandboxed, autoescaping, strict environment per template folder; kept for the
+    process (batches, watch) — Jinja reloads a template whose file changed."""
+    env = SandboxedEnvironment(loader=FileSystemLoader(str(folder)), autoescape=True,
+                               undefined=StrictUndefined, auto_reload=True)
+    env.filters.update(filters())
+    return env
+
+
 def template_html(doc: Document, template: Template) -> str:
-    """Render a template (sandboxed, autoescaped, strict) with the composed document."""
-    env = SandboxedEnvironment(loader=FileSystemLoader(str(template.folder)),
-                               autoescape=True, undefined=StrictUndefined,
-                               trim_blocks=False, lstrip_blocks=False)
-    env.filters.update(filters(NoteBook()))
+    """Render a template with the composed document."""
     try:
-        return env.get_template("letter.html.j2").render(doc=doc, labels=doc.labels)
+        page = _environment(template.folder).get_template("letter.html.j2")
+        return page.render(doc=doc, labels=doc.labels, **{NOTEBOOK: NoteBook()})
     except JinjaError as exc:
         where = f" line {exc.lineno}" if getattr(exc, "lineno", None) else ""
         raise TemplateError(f"{template.folder / 'letter.html.j2'}{where}: {exc}") from None
@@ -61,7 +69,9 @@ def template_html(doc: Document, template: Template) -> str:
 
 def render(letter: Letter, format: str, template: Template | None = None, **options) -> bytes:
     """One format of a letter as bytes."""
-    return renderer(format)(rendition(letter, template, **options))
+    shared = rendition(letter, template, **options)
+    check_glyphs(letter, shared, (format,))
+    return renderer(format)(shared)
 
 
 def render_all(letter: Letter, formats, template: Template | None = None,
@@ -69,9 +79,17 @@ def render_all(letter: Letter, formats, template: Template | None = None,
     """Several formats from one composition (the template runs once); the rendition's
     options carry the renderers' warnings and stats."""
     shared = rendition(letter, template, **options)
+    check_glyphs(letter, shared, formats)
     data = {fmt: renderer(fmt)(shared) for fmt in formats}
     shared.options.setdefault("stats", {})["words"] = count_words(shared.html)
     return shared, data
+
+
+def check_glyphs(letter: Letter, shared: Rendition, formats) -> None:
+    """No tofu: LetterError when a PDF or DOCX would show a character no font has (unless the
+    option allow_missing_glyphs is set)."""
+    from .glyphs import check_letter
+    check_letter(letter, shared, formats)
 
 
 def count_words(html: str) -> int:

@@ -199,7 +199,9 @@ class _Writer:
 
     def _paragraph(self, para: FlowParagraph) -> Paragraph:
         """One flow paragraph as one Word paragraph."""
-        p = self.doc.add_paragraph(style=self._style(para.style))
+        p = self.doc.add_paragraph()
+        # By id: python-docx's style= argument rescans every style of the document per paragraph.
+        p._p.get_or_add_pPr().style = self._style(para.style).style_id
         group = para.columns.group_id if para.columns else None
         if not self.segments or self.segments[-1][0] != group:
             self.segments.append((group, []))

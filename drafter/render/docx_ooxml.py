@@ -27,6 +27,7 @@ from docx.shared import Pt, RGBColor
 from docx.styles.style import BaseStyle, StyleFactory
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+from lxml import etree
 
 from .flow import remove_xml_invalid
 
@@ -57,13 +58,21 @@ _SECT_AFTER_BIDI = _SECT_AFTER_COLS[6:]
 
 def find_style(document, name: str, style_type: WD_STYLE_TYPE) -> BaseStyle | None:
     """The style called `name` (case-insensitively, as Word stores "footnote text") or None."""
-    wanted, wanted_id = name.strip().lower(), name.replace(" ", "").lower()
-    for el in document.styles.element.style_lst:
-        if el.type != style_type:
-            continue
-        if (el.name_val or "").lower() == wanted or (el.styleId or "").lower() == wanted_id:
-            return StyleFactory(el)
-    return None
+    # One compiled XPath query (in C): this runs for every style a letter uses, over every
+    # style of the reference document, and walking them in Python dominated DOCX rendering.
+    found = _FIND_STYLE(document.styles.element, kind=_STYLE_TYPE_XML[style_type],
+                        name=name.strip().lower(), id=name.replace(" ", "").lower())
+    return StyleFactory(found[0]) if found else None
+
+
+_UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
+_FIND_STYLE = etree.XPath(
+    "w:style[(@w:type = $kind or (not(@w:type) and $kind = 'paragraph')) and "
+    f"(translate(w:name/@w:val, '{_UPPER}', '{_LOWER}') = $name or "
+    f"translate(@w:styleId, '{_UPPER}', '{_LOWER}') = $id)]",
+    namespaces={"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"})
+_STYLE_TYPE_XML = {WD_STYLE_TYPE.PARAGRAPH: "paragraph", WD_STYLE_TYPE.CHARACTER: "character",
+                   WD_STYLE_TYPE.TABLE: "table", WD_STYLE_TYPE.LIST: "numbering"}
 
 
 def ensure_style(document, name: str, style_type: WD_STYLE_TYPE) -> tuple[BaseStyle, bool]:
@@ -360,14 +369,46 @@ def _zip_order(name: str) -> tuple[int, str]:
 
 def save_reproducible(document) -> bytes:
     """Save to bytes with fixed zip timestamps and entry order: equal input, equal bytes."""
-    raw = io.BytesIO()
-    document.save(raw)
+    entries = _package_entries(document)
     out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in sorted(src.namelist(), key=_zip_order):
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in sorted(entries, key=_zip_order):
             info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, whatever machine renders
             info.external_attr = 0o644 << 16
-            dst.writestr(info, src.read(name))
+            dst.writestr(info, entries[name])
     return out.getvalue()
+
+
+class _Entries:
+    """Stands in for python-docx's zip writer and keeps each member's bytes."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, bytes] = {}
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        self.members[pack_uri.membername] = blob
+
+    def close(self) -> None:
+        pass
+
+
+def _package_entries(document) -> dict[str, bytes]:
+    """The package's members, serialised once (python-docx's own save would compress them
+    only for us to unpack them again to fix the timestamps)."""
+    try:
+        from docx.opc.pkgwriter import PackageWriter
+        package = document.part.package
+        for part in package.parts:
+            part.before_marshal()
+        sink = _Entries()
+        PackageWriter._write_content_types_stream(sink, package.parts)  # noqa: SLF001
+        PackageWriter._write_pkg_rels(sink, package.rels)  # noqa: SLF001
+        PackageWriter._write_parts(sink, package.parts)  # noqa: SLF001
+        return sink.members
+    except AttributeError:  # python-docx changed its internals: take the slow, public road
+        raw = io.BytesIO()
+        document.save(raw)
+        with zipfile.ZipFile(raw) as src:
+            return {name: src.read(name) for name in src.namelist()}
