@@ -7,7 +7,8 @@ cd "$(dirname "$0")"
 
 packages=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # WeasyPrint (subsetting: 2x faster)
-  fontconfig fonts-noto-core fonts-noto-cjk fonts-dejavu-core   # Latin, Arabic, Tibetan, CJK
+  fontconfig fonts-noto-core fonts-noto-cjk fonts-dejavu-core   # Latin, Greek, Cyrillic, Arabic,
+                               # Hebrew, Tibetan (noto-core); Chinese, Japanese, Korean (noto-cjk)
   poppler-utils                # pdftoppm/pdftotext: page images and checks
   libreoffice-writer-nogui     # DOCX -> PDF in tests and benchmarks (the office route)
 )

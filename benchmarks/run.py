@@ -7,7 +7,13 @@ medians and their ratio to a baseline measured in the same run. Sections:
 
   a  render: `drafter render --format pdf` against a bare WeasyPrint render of drafter's own HTML,
      and `drafter render` (pdf+docx) against the office route (bare python-docx + soffice)
+  c  signatories: render time against the number of signatories (5, 60, 500, 5,000); the
+     5,000-signatory letter against the 500 one (target: at most 12 times as long)
+  b  batch: 100 personalised letters (pdf+docx) against 100 warm bare renders spread over the
+     cores (the floor)
   d  start-up: cold `drafter validate` against `python -c "import weasyprint"`
+  e  watch: save-to-preview latency of `drafter watch` (target 0.5 s)
+  g  the no-tofu glyph check: cold PDF render with and without it
 
 Later issues add their sections to SECTIONS. Nothing here is a test: no thresholds fail a run.
 """
@@ -161,7 +167,7 @@ for i in range(runs + 1):
         handle.write(text.replace("subject: ", f"subject: ({i}) ", 1))
     while status()["version"] == version:
         time.sleep(0.002)
-    urllib.request.urlopen(url + "letter.pdf").read()
+    urllib.request.urlopen(url + "page/1.png").read()  # what the preview page shows
     times.append(time.perf_counter() - start)
 proc.terminate()
 print(sorted(times[1:])[len(times[1:]) // 2])
@@ -169,7 +175,7 @@ print(sorted(times[1:])[len(times[1:]) // 2])
 
 
 def section_e(work: Path, runs: int) -> list[tuple]:
-    """Save-to-preview latency of `drafter watch`: file written -> new PDF served."""
+    """Save-to-preview latency of `drafter watch`: file written -> new first page served."""
     letter = work / "watched.yaml"
     shutil.copy(MAIN, letter)
     latency = float(subprocess.run([PY, "-c", WATCHER, str(letter), str(max(runs, 5))],
@@ -179,7 +185,48 @@ def section_e(work: Path, runs: int) -> list[tuple]:
              "target 0.5 s", 0.5, 1.0)]
 
 
-SECTIONS = {"a": section_a, "b": section_b, "d": section_d, "e": section_e}
+def signatory_letter(work: Path, n: int) -> Path:
+    """A one-page letter signed by `n` organisations in two groups and ten countries."""
+    countries = ["Belgium", "Kenya", "Perú", "Deutschland", "Norway", "India", "Brasil",
+                 "Côte d'Ivoire", "Canada", "Thailand"]
+    lines = ["recipients: [{name: Jane Doe}]",
+             "opening: We, the {signatory_count} undersigned organisations, write to you.",
+             "signatory_order: alphabetical", "signatories:"]
+    for i in range(n):
+        group = ", group: Supporting organisations" if i % 3 else ""
+        lines.append(f'  - {{organisation: "Organisation {i:04d} for Civic Rights", '
+                     f'country: "{countries[i % 10]}"{group}}}')
+    path = work / f"signed-by-{n}.yaml"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def section_c(work: Path, runs: int) -> list[tuple]:
+    """Render time (pdf+docx, cold) against the number of signatories: 5 (signature blocks),
+    60 (a list in columns), 500 and 5,000 (a summary line and an annex)."""
+    def cmd(n: int) -> list[str]:
+        return [PY, "-m", "drafter", "render", str(signatory_letter(work, n)), "--out",
+                str(work / "c-out")]
+    series = {n: statistics.median(_once(cmd(n), ROOT) for _ in range(runs)) for n in (5, 60)}
+    series[5000], series[500] = paired(cmd(5000), [cmd(500)], ROOT, runs)
+    print("c  drafter render (pdf+docx, cold) by signatory count: " + ", ".join(
+        f"{n:,}: {series[n]:.2f} s" for n in sorted(series)), flush=True)
+    return [("c", "drafter render, 5,000 signatories (pdf+docx)", series[5000],
+             "the same letter with 500", series[500], 12)]
+
+
+def section_g(work: Path, runs: int) -> list[tuple]:
+    """What the no-tofu glyph check adds to a cold PDF render of the main example."""
+    args = ["render", str(MAIN), "--format", "pdf", "--out", str(work / "g-out")]
+    without = [PY, "-c", "import sys, drafter.glyphs as g; g.check_letter = lambda *a: None; "
+               "from drafter.cli import main; main(sys.argv[1:])", *args]
+    checked, unchecked = paired([PY, "-m", "drafter", *args], [without], ROOT, runs)
+    return [("g", "drafter render --format pdf with the glyph check", checked,
+             "the same with the check switched off", unchecked, 1.05)]
+
+
+SECTIONS = {"a": section_a, "b": section_b, "c": section_c, "d": section_d, "e": section_e,
+            "g": section_g}
 
 
 def main() -> None:

@@ -12,11 +12,15 @@ import multiprocessing
 import os
 import signal
 import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 from .errors import LetterError
+from .limits import (LimitExceeded, Limits, apply_memory_limit, deadline, memory_message,
+                     near_memory_limit)
 from .model import Letter
 from .pipeline import RenderError, TemplateError, output_path, render_all
 from .templates import Template
@@ -44,6 +48,7 @@ class Outcome:
     stats: dict = field(default_factory=dict)
     error: str | None = None
     trace: str | None = None  # set for internal errors (bugs), shown with --debug
+    located: bool = False  # the error's lines already start with FILE:LINE:COL
 
 
 def job_for(label: str, letter: Letter, template: Template, stem: str, out_dir: Path,
@@ -72,21 +77,33 @@ def render_job(index: int, job: Job) -> Outcome:
         shared, data = render_all(job.letter, list(job.paths), job.template, **job.options)
         return Outcome(index, data, list(shared.options.get("warnings", [])),
                        dict(shared.options.get("stats", {})))
-    except (LetterError, RenderError, TemplateError) as exc:
+    except LetterError as exc:  # e.g. a character no font has, located in the YAML
+        return Outcome(index, error=str(exc), located=True)
+    except (RenderError, TemplateError, LimitExceeded) as exc:
         return Outcome(index, error=str(exc))
+    except MemoryError:
+        return Outcome(index, error=memory_message(_LIMITS[0]))
     except Exception as exc:  # noqa: BLE001 - one letter's bug must not stop the others
+        if near_memory_limit(_LIMITS[0]):
+            return Outcome(index, error=memory_message(_LIMITS[0]))
         return Outcome(index, error=f"internal error ({type(exc).__name__}); please report "
                                     "it, with the output of the same command run with --debug",
                        trace=traceback.format_exc())
 
 
-def _worker_init() -> None:
+_LIMITS = [Limits()]  # the budget of this process's renders (set per worker)
+
+
+def _worker_init(limits: Limits) -> None:
     # Ctrl-C reaches the whole process group: the parent alone decides how to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _LIMITS[0] = limits
+    apply_memory_limit(limits)
 
 
 def _run_indexed(item: tuple[int, Job]) -> Outcome:
-    return render_job(*item)
+    with deadline(_LIMITS[0]):
+        return render_job(*item)
 
 
 def preload(formats) -> None:
@@ -106,25 +123,33 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run(jobs: list[Job], workers: int | None = None) -> Iterator[Outcome]:
-    """Render jobs, yielding outcomes as they finish (in-process for a single job).
+def run(jobs: list[Job], workers: int | None = None,
+        limits: Limits = Limits()) -> Iterator[Outcome]:
+    """Render jobs in worker processes, yielding outcomes as they finish, each within
+    `limits` (time per letter, memory per worker). Even a single letter renders in a worker:
+    the process that reports must never be the one that ran out of memory.
 
     Interrupting the iteration (Ctrl-C) terminates the workers; nothing is written here.
     """
-    workers = min(workers or default_workers(), len(jobs))
-    if workers <= 1:
-        for index, job in enumerate(jobs):
-            yield render_job(index, job)
+    if not jobs:
         return
-    formats = {fmt for job in jobs for fmt in job.paths}
-    preload(formats)
-    context = multiprocessing.get_context("fork")
-    pool = context.Pool(workers, initializer=_worker_init)
+    workers = min(workers or default_workers(), len(jobs))
+    preload({fmt for job in jobs for fmt in job.paths})
+    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_worker_init, initargs=(limits,))
+    futures = {executor.submit(_run_indexed, item): item[0] for item in enumerate(jobs)}
     try:
-        yield from pool.imap_unordered(_run_indexed, list(enumerate(jobs)), chunksize=1)
-        pool.close()
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                # The kernel (or a crash) ended a worker: its letters cannot be rendered here.
+                yield Outcome(futures[future], error="the rendering process stopped (out of "
+                              f"memory beyond {limits.describe_memory()}, or crashed)")
+        executor.shutdown()
     except BaseException:
-        pool.terminate()
+        # Workers ignore Ctrl-C; stop them now rather than after their current letter.
+        for process in list(getattr(executor, "_processes", {}).values()):
+            process.terminate()
+        executor.shutdown(wait=True, cancel_futures=True)
         raise
-    finally:
-        pool.join()

@@ -21,6 +21,10 @@ app = typer.Typer(add_completion=True, pretty_exceptions_enable=False, no_args_i
 templates_app = typer.Typer(help="List the letter templates, or copy one to restyle it.",
                             invoke_without_command=True, pretty_exceptions_enable=False)
 app.add_typer(templates_app, name="templates")
+from .cli_signatories import app as signatories_app  # noqa: E402 - registered beside the others
+app.add_typer(signatories_app, name="signatories")
+from .cli_translations import app as translations_app  # noqa: E402 - language editions
+app.add_typer(translations_app, name="translations")
 
 _state = {"debug": False}
 
@@ -40,21 +44,46 @@ def _options(debug: bool = typer.Option(False, "--debug", help="Show tracebacks 
 
 
 @app.command()
-def validate(files: list[Path] = typer.Argument(..., help="Letter YAML files.")) -> None:
+def validate(files: list[Path] = typer.Argument(..., help="Letter YAML files (or translation "
+                                                          "files, <letter>.<lang>.yaml)."),
+             lang: Optional[str] = typer.Option(None, "--lang", help="Editions that must be "
+                                                "complete and current, e.g. fr,de (without "
+                                                "it, translations beside a letter are "
+                                                "checked as warnings).")) -> None:
     """Check letters and report every problem as FILE:LINE:COL: path: message."""
+    from .editions import overlay_of
+    from .translations import edition_problems
     from .validate import load_letter
-    failed = False
+    failed, asked = False, _languages(lang)
     for file in files:
+        overlay = overlay_of(file)
+        target, languages = (overlay[0], [overlay[1]]) if overlay else (file, asked)
         try:
-            letter = load_letter(file)
+            letter = load_letter(target)
+            problems = edition_problems(target, letter, languages)
+            if any(p.severity != "warning" for p in problems):
+                raise LetterError([p for p in problems if p.severity != "warning"])
         except LetterError as exc:
             failed = True
             _err(str(exc))
             continue
         typer.echo(f"{file}: ok ({_count(len(letter.recipients), 'recipient')}, "
                    f"{_count(len(letter.signatories), 'signatory', 'signatories')})")
+        for warning in sorted(letter.warnings + problems):  # never a failure
+            _err(str(warning))
     if failed:
         raise Failed()
+
+
+def _languages(value: Optional[str]) -> list[str]:
+    """`--lang en,fr` as a list of language tags (a usage error for anything else)."""
+    from .model import _LANGUAGE
+    tags = list(dict.fromkeys(t.strip() for t in (value or "").split(",") if t.strip()))
+    bad = [t for t in tags if not _LANGUAGE.fullmatch(t)]
+    if bad or (value is not None and not tags):
+        raise typer.BadParameter(f"{', '.join(bad) or '(none)'} is not a language tag such as "
+                                 "en, fr or en-US", param_hint="--lang")
+    return tags
 
 
 @app.command()
@@ -80,6 +109,16 @@ def render(
                                        "OUT/<name>-combined.pdf, for printing."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
                                        help="Worker processes (default: one per core)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language editions, e.g. en,fr: "
+                                       "OUT/<name>.<lang>.<ext> each (translations from "
+                                       "<name>.<lang>.yaml)."),
+    allow_missing_glyphs: bool = typer.Option(False, "--allow-missing-glyphs",
+                                              help="Render even if some characters have no "
+                                                   "glyph in any installed font (a warning)."),
+    time_limit: float = typer.Option(60.0, "--time-limit", min=0,
+                                     help="Seconds a letter may take to render (0: no limit)."),
+    memory_limit: int = typer.Option(1024, "--memory-limit", min=0,
+                                     help="MiB of memory a render may use (0: no limit)."),
 ) -> None:
     """Render letters to PDF and DOCX (and HTML, text): OUT/<name>.<ext>, written as a set."""
     from .plan import Request, make_plan
@@ -99,16 +138,21 @@ def render(
     if combined and "pdf" not in formats:
         raise typer.BadParameter("needs pdf among the formats", param_hint="--combined")
     options = {"pdf_variant": pdf_variant} if pdf_variant else {}
+    if allow_missing_glyphs:
+        options["allow_missing_glyphs"] = True
     plan = make_plan(Request(files, formats, out, template, options,
-                             each_recipient or recipients is not None, recipients, combined))
+                             each_recipient or recipients is not None, recipients, combined,
+                             _languages(lang)))
     for problem in plan.problems:
         _err(problem)
-    _write_outcomes(plan, jobs)
+    from .limits import Limits
+    limits = Limits(time_limit or None, memory_limit * 1024 * 1024 or None)
+    _write_outcomes(plan, jobs, limits)
     if plan.problems:
         raise Failed()
 
 
-def _write_outcomes(plan, workers: Optional[int]) -> None:
+def _write_outcomes(plan, workers: Optional[int], limits) -> None:
     """Render the plan's jobs and write each finished set; report each letter's result."""
     from . import batch, io
     from .render.combine import combine_pdfs
@@ -121,14 +165,14 @@ def _write_outcomes(plan, workers: Optional[int]) -> None:
         io.clean_temporaries(folder)
     failed, internal, parts = False, False, {}
     with _progress(len(plan.jobs)) as advance:
-        for outcome in batch.run(plan.jobs, workers):
+        for outcome in batch.run(plan.jobs, workers, limits):
             job = plan.jobs[outcome.index]
             advance()
             if outcome.error:
                 failed, internal = True, internal or outcome.trace is not None
                 if outcome.trace and _state["debug"]:
                     _err(outcome.trace)
-                _err(f"{job.label}: {outcome.error}")
+                _err(outcome.error if outcome.located else f"{job.label}: {outcome.error}")
                 continue
             for warning in outcome.warnings:
                 _err(f"{job.label}: warning: {warning}")

@@ -5,11 +5,12 @@ Pure code: no files, no markup. The same Document feeds every output format.
 
 from __future__ import annotations
 
-from .document import (Demands, Document, ListBlock, Party, Section, Signer,
-                       SignatoryGroup)
+from .document import Demands, Document, ListBlock, Party, Section, Signer
 from .locale import Locale, locale_for
 from .markdown import Converter
 from .model import Letter
+from .signon.arrange import arrange, counts
+from .signon.placeholders import Filled, fill
 
 AUTHOR_NAMES = 5
 
@@ -17,15 +18,17 @@ AUTHOR_NAMES = 5
 def compose(letter: Letter) -> Document:
     """Resolve a letter into the document every renderer reads."""
     words = locale_for(letter.language)
-    md = Converter(dict(letter.notes))
-    signers = [Signer(s.organisation, s.name, s.role, s.country, s.logo, s.url)
-               for s in letter.signatories]
+    signing = arrange(letter, words, words.date(letter.signatories_as_of))
+    values = counts(signing, words)  # {signatory_count} and {individual_count} in prose
+    notes = {key: fill(text, values) for key, text in letter.notes.items()}
+    md = Filled(Converter(notes), values)
+    signers = list(signing.printed)  # anonymous and unconfirmed ones are never named
     return Document(
         language=letter.language,
         direction=words["direction"] or "ltr",
         labels=dict(words.words),
         title=letter.subject or words["default_title"],
-        author=_author(signers),
+        author=_author(signers, words),
         date=letter.date,
         date_text=words.date(letter.date),
         place=letter.place,
@@ -39,10 +42,11 @@ def compose(letter: Letter) -> Document:
             d.numbered, tuple(md.blocks(item) for item in d.items))) for d in letter.demands),
         conclusion=md.blocks(letter.conclusion),
         closing=letter.closing or words["closing"],
-        groups=_groups(signers, letter),
-        signatory_count=len(signers),
+        groups=signing.groups,
+        signatory_count=signing.organisation_count + signing.individual_count,
         contact=md.blocks(letter.contact),
-        notes=dict(letter.notes),
+        notes=notes,
+        signing=signing,
     )
 
 
@@ -50,19 +54,13 @@ def _party(p) -> Party:
     return Party(p.name, p.title, p.organisation, tuple(p.address))
 
 
-def _groups(signers: list[Signer], letter: Letter) -> tuple:
-    """Signatories under their group labels, groups in order of first appearance."""
-    groups: dict = {}
-    for signer, source in zip(signers, letter.signatories):
-        groups.setdefault(source.group, []).append(signer)
-    return tuple(SignatoryGroup(label, tuple(members)) for label, members in groups.items())
-
-
-def _author(signers: list[Signer]) -> str:
+def _author(signers: list[Signer], words: Locale) -> str:
     names = [s.heading for s in signers]
+    comma = words["comma"] or ", "
     if len(names) <= AUTHOR_NAMES:
-        return ", ".join(names)
-    return ", ".join(names[:AUTHOR_NAMES]) + f" and {len(names) - AUTHOR_NAMES} more"
+        return comma.join(names)
+    return words["and_more"].format(names=comma.join(names[:AUTHOR_NAMES]),
+                                    count=len(names) - AUTHOR_NAMES)
 
 
 def salutation(letter: Letter, words: Locale) -> str:
@@ -74,8 +72,14 @@ def salutation(letter: Letter, words: Locale) -> str:
     greetings = list(dict.fromkeys(_greeting(p, words) for p in letter.recipients))
     if len(greetings) > 1 and words["salutation_neutral"] in greetings:
         greetings = [words["salutation_neutral"]]  # one neutral greeting covers everyone
-    return ", ".join(g.rstrip(",") for g in greetings) + ("," if greetings[-1].endswith(",")
-                                                          else "")
+    # Joined with the language's comma; the last greeting's closing mark ends the line
+    # ("Dear A, Dear B," / "尊敬的A，尊敬的B：" / "ھۆرمەتلىك A، ھۆرمەتلىك B،").
+    end = greetings[-1][-1:] if greetings[-1][-1:] in _GREETING_ENDS else ""
+    comma = words["comma"] or ", "
+    return comma.join(g.rstrip(_GREETING_ENDS) for g in greetings) + end
+
+
+_GREETING_ENDS = ",:،：，"
 
 
 def _greeting(party, words: Locale) -> str:

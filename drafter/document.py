@@ -91,6 +91,7 @@ class Signer:
     country: str | None
     logo: str | None
     url: str | None
+    affiliation: str | None = None
 
     @property
     def heading(self) -> str:
@@ -100,8 +101,8 @@ class Signer:
     @property
     def signer_line(self) -> str:
         """The person and role under the organisation ("Jane Doe, President"), if any."""
-        if not self.organisation:
-            return self.role or ""
+        if not self.organisation:  # a person signing alone: role, then affiliation
+            return ", ".join(x for x in (self.role, self.affiliation) if x)
         return ", ".join(x for x in (self.name, self.role) if x)
 
 
@@ -138,8 +139,10 @@ class Document:
     signatory_count: int
     contact: tuple
     notes: dict = field(default_factory=dict)
+    signing: object = None  # signon.arrange.Signing: the signatories laid out for their number
 
     @property
     def dateline(self) -> str:
-        """"Brussels, 18 March 2022" (either part may be absent)."""
-        return ", ".join(x for x in (self.place, self.date_text) if x)
+        """"Brussels, 18 March 2022" (either part may be absent; the language's comma)."""
+        return (self.labels.get("comma") or ", ").join(x for x in (self.place, self.date_text)
+                                                       if x)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
                       StringConstraints, model_validator)
@@ -125,12 +125,26 @@ class Signatory(Strict):
                                                 "order in which they first appear")
     logo: str | None = Field(None, description="Image file inside the letter's folder")
     url: WebUrl | None = None
+    affiliation: str | None = Field(None, description="An individual's institution, printed "
+                                                      "for identification only")
+    lead: Flag = Field(False, description="Printed first (a coordinating organisation)")
+    anonymous: Flag = Field(False, description="Counted, never named in any output")
+    status: Literal["confirmed", "pending", "withdrawn"] = Field(
+        "confirmed", description="Only confirmed signatories are printed and counted")
 
     @model_validator(mode="after")
     def _named_somehow(self) -> Signatory:
-        if not (self.organisation or self.name):
+        if not (self.organisation or self.name or self.anonymous):
             raise ValueError("needs an organisation or a name")
+        if self.affiliation and self.organisation:
+            raise ValueError("affiliation is for individuals (a name without organisation:); "
+                             "an organisation's signer has name: and role:")
         return self
+
+    @property
+    def is_individual(self) -> bool:
+        """A person signing in their own name (no organisation), printed in a second tier."""
+        return not self.organisation and bool(self.name)
 
     @property
     def display_name(self) -> str:
@@ -184,6 +198,20 @@ DemandList = Annotated[
 ]
 
 
+class SignatoryLayout(Strict):
+    """How the signatory list is laid out for its size (all optional)."""
+
+    blocks_up_to: int = Field(10, ge=0, description="Up to this many: a signature block each")
+    annex_over: int = Field(60, ge=1, description='More than this: "Signed by N organisations '
+                                                  '(full list in the annex)" and an annex')
+    columns: int | None = Field(None, ge=2, le=3, description="Columns of the compact list "
+                                                              "and the annex (default 2 and 3)")
+    logo_strip: Literal["none", "top", "end"] = Field(
+        "none", description="A row of the signatories' logos at the top or the end")
+    affiliation_note: Flag = Field(True, description='"Affiliations for identification '
+                                                     'purposes only" under individuals')
+
+
 class Letter(Strict):
     """A joint letter, as written in its YAML file."""
 
@@ -201,12 +229,24 @@ class Letter(Strict):
     conclusion: Markdown | None = None
     closing: str | None = Field(None, description="Default from the language")
     signatories: list[SignatoryEntry] = Field(min_length=1)
+    signatory_order: Literal["as-written", "alphabetical", "country"] = Field(
+        "as-written", description="alphabetical ignores case, accents and a leading article")
+    signatories_as_of: IsoDate | None = Field(None, description='Prints "Signatories as of '
+                                                                'DATE"')
+    signatory_layout: SignatoryLayout = Field(default_factory=SignatoryLayout)
     notes: dict[str, Markdown] = Field(default_factory=dict,
                                        description="Footnote texts by id, cited as [^id]")
     contact: Markdown | None = None
 
     _file: str = PrivateAttr(default="")
     _folder: Any = PrivateAttr(default=None)
+    _warnings: list = PrivateAttr(default_factory=list)
+    _edition: Any = PrivateAttr(default=None)  # editions.Edition: the translation it came from
+
+    @property
+    def warnings(self) -> list:
+        """Problems worth a warning (e.g. pending signatories); they never stop a render."""
+        return self._warnings
 
     @property
     def file(self) -> str:

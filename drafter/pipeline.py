@@ -70,7 +70,7 @@ def template_html(doc: Document, template: Template) -> str:
 def render(letter: Letter, format: str, template: Template | None = None, **options) -> bytes:
     """One format of a letter as bytes."""
     shared = rendition(letter, template, **options)
-    check_glyphs(letter, shared, (format,))
+    before_rendering(letter, shared, (format,))
     return renderer(format)(shared)
 
 
@@ -79,16 +79,18 @@ def render_all(letter: Letter, formats, template: Template | None = None,
     """Several formats from one composition (the template runs once); the rendition's
     options carry the renderers' warnings and stats."""
     shared = rendition(letter, template, **options)
-    check_glyphs(letter, shared, formats)
+    before_rendering(letter, shared, formats)
     data = {fmt: renderer(fmt)(shared) for fmt in formats}
     shared.options.setdefault("stats", {})["words"] = count_words(shared.html)
     return shared, data
 
 
-def check_glyphs(letter: Letter, shared: Rendition, formats) -> None:
+def before_rendering(letter: Letter, shared: Rendition, formats) -> None:
     """No tofu: LetterError when a PDF or DOCX would show a character no font has (unless the
-    option allow_missing_glyphs is set)."""
+    option allow_missing_glyphs is set). Fixed words that fall back to English are warnings."""
     from .glyphs import check_letter
+    from .locale import locale_for
+    shared.options.setdefault("warnings", []).extend(locale_for(letter.language).warnings())
     check_letter(letter, shared, formats)
 
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .batch import Job, job_for
+from .translations import letters_for
 from .errors import LetterError
 from .pipeline import TemplateError, template_for
 from .recipients import personalised, read_recipients_csv, stems
-from .validate import load_letter
 
 
 @dataclass
@@ -24,6 +24,7 @@ class Request:
     each_recipient: bool = False
     recipients_csv: Path | None = None
     combined: bool = False
+    languages: list[str] = field(default_factory=list)  # --lang: one edition per language
 
 
 @dataclass
@@ -47,28 +48,28 @@ def make_plan(request: Request) -> Plan:
             return plan
     for file in request.files:
         try:
-            letter = load_letter(file)
-            template = template_for(letter, request.template)
+            editions = letters_for(Path(file), request.languages)  # the letter, or --lang's
+            template = template_for(editions[0][2], request.template)
         except LetterError as exc:
             plan.problems.append(str(exc))
             continue
         except TemplateError as exc:
             plan.problems.append(f"{file}: {exc}")
             continue
-        stem = Path(file).stem
-        if not (request.each_recipient or people is not None):
-            plan.jobs.append(job_for(str(file), letter, template, stem, request.out,
-                                     request.formats, request.options))
-            continue
-        letters = personalised(letter, people)
-        for number, (one, name) in enumerate(zip(letters, stems(stem, [
-                x.recipients[0] for x in letters])), start=1):
-            who = _who(one)
-            plan.jobs.append(job_for(f"{file} (recipient {number}: {who})", one, template, name,
-                                     request.out, request.formats, request.options,
-                                     group=str(file)))
-        if request.combined:
-            plan.combined[str(file)] = request.out / f"{stem}-combined.pdf"
+        for stem, label, letter in editions:
+            if not (request.each_recipient or people is not None):
+                plan.jobs.append(job_for(label, letter, template, stem, request.out,
+                                         request.formats, request.options))
+                continue
+            letters = personalised(letter, people)
+            for number, (one, name) in enumerate(zip(letters, stems(stem, [
+                    x.recipients[0] for x in letters])), start=1):
+                who = _who(one)
+                plan.jobs.append(job_for(f"{label} (recipient {number}: {who})", one, template,
+                                         name, request.out, request.formats, request.options,
+                                         group=label))
+            if request.combined:
+                plan.combined[label] = request.out / f"{stem}-combined.pdf"
     return plan
 
 

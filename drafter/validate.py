@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import io
 from .errors import LetterError, Problem
-from .matching import name_key
+from .matching import signatory_key
 from .model import Letter, is_item_list
 from .yamlsource import MAX_BYTES, Source, decode, parse
 
@@ -44,9 +44,11 @@ def letter_from_text(text: str, file: str = "<letter>", folder: Path | None = No
         letter = Letter.model_validate(source.data)
     except ValidationError as exc:
         problems += _problems(exc.errors(), source)
-    if problems:
-        raise LetterError(problems)
+    errors = [p for p in problems if p.severity != "warning"]
+    if errors:
+        raise LetterError(errors)
     letter._file, letter._folder = file, folder
+    letter._warnings[:] = sorted(p for p in problems if p.severity == "warning")
     return letter
 
 
@@ -190,7 +192,9 @@ def cross_check(source: Source, folder: Path | None) -> list[Problem]:
     signatories = [(i, s) for i, s in enumerate(_items(data.get("signatories")))
                    if isinstance(s, (str, dict))]
     problems = (check_characters(data, (), source) + check_notes(data, source) +
-                check_signatories(signatories, source))
+                check_signatories(signatories, source) + signon_warnings(data, source))
+    from .locale import language_problems
+    problems += language_problems(data, source)  # fixed words falling back to English
     if folder is not None:
         problems += check_logos(signatories, source, folder)
     return problems
@@ -243,14 +247,30 @@ def check_notes(data: dict, source: Source) -> list[Problem]:
     return problems
 
 
+def signon_warnings(data: dict, source: Source) -> list[Problem]:
+    """Pending signatories and misspelt count placeholders (warnings: nothing is wrong yet)."""
+    from .signon.placeholders import placeholder_warnings
+    problems = []
+    for i, sig in enumerate(_items(data.get("signatories"))):
+        if isinstance(sig, dict) and sig.get("status") == "pending":
+            shown = _text(sig.get("organisation")) or _text(sig.get("name")) or "(anonymous)"
+            problems.append(source.problem(("signatories", i), f"'{shown}' is pending: not "
+                                           "printed or counted until its status is confirmed",
+                                           severity="warning"))
+    for loc, text in prose_fields(data):
+        problems += [source.problem(loc, message, severity="warning")
+                     for message in placeholder_warnings(text)]
+    return problems
+
+
 def check_signatories(signatories: list, source: Source) -> list[Problem]:
     """A signatory listed twice (by the shared matching rules) is an error naming both."""
     problems, seen, seen_name = [], {}, {}
     for i, sig in signatories:
         org, person = (sig, "") if isinstance(sig, str) else (
             _text(sig.get("organisation")), _text(sig.get("name")))
-        key = (name_key(org), name_key(person))
-        if key == ("", ""):
+        key = signatory_key(org, person)
+        if not key[1]:
             continue
         if key in seen:
             first = seen[key]

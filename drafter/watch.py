@@ -5,6 +5,7 @@ stale PDF is never mistaken for the current one."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,13 +21,16 @@ from .validate import load_letter
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>drafter preview</title>
 <style>
-  html, body { margin: 0; height: 100%; font: 14px/1.4 system-ui, sans-serif; }
-  header { padding: 6px 12px; background: #223; color: #eee; }
+  body { margin: 0; background: #8a8f98; font: 14px/1.4 system-ui, sans-serif; }
+  header { position: sticky; top: 0; padding: 6px 12px; background: #223; color: #eee; }
+  header a { color: #9cf; margin-left: 1em; }
   pre { margin: 12px; padding: 12px; background: #fee; color: #600; white-space: pre-wrap; }
-  iframe { border: 0; width: 100%; height: calc(100% - 34px); }
+  #pages img { display: block; margin: 14px auto; max-width: calc(100% - 28px);
+               box-shadow: 0 1px 6px rgba(0,0,0,.4); background: #fff; }
 </style></head>
-<body><header id="state">drafter: waiting for the first rendering…</header>
-<pre id="problems" hidden></pre><iframe id="letter" title="letter" hidden></iframe>
+<body><header><span id="state">drafter: waiting for the first rendering…</span>
+<a href="/letter.pdf" target="_blank">open the PDF</a></header>
+<pre id="problems" hidden></pre><div id="pages"></div>
 <script>
 let shown = -1;
 async function poll() {
@@ -34,12 +38,18 @@ async function poll() {
     const status = await (await fetch("/status", {cache: "no-store"})).json();
     if (status.version !== shown) {
       shown = status.version;
-      const frame = document.getElementById("letter"), box = document.getElementById("problems");
+      const pages = document.getElementById("pages"), box = document.getElementById("problems");
       document.getElementById("state").textContent =
         "drafter: " + status.file + (status.ok ? " — rendered " : " — needs fixing ") + status.at;
-      box.hidden = status.ok; frame.hidden = !status.ok;
+      box.hidden = status.ok;
       box.textContent = status.problems.join("\\n");
-      if (status.ok) frame.src = "/letter.pdf?v=" + status.version;
+      pages.replaceChildren();
+      for (let n = 1; status.ok && n <= status.pages; n++) {
+        const img = document.createElement("img");
+        img.alt = "page " + n;
+        img.src = "/page/" + n + ".png?v=" + status.version;
+        pages.append(img);
+      }
     }
   } catch (e) { document.getElementById("state").textContent = "drafter: not running"; }
   setTimeout(poll, 200);
@@ -58,20 +68,38 @@ class Preview:
     pdf: bytes | None = None
     problems: list = field(default_factory=list)
     at: str = ""
+    pages: int = 0
+    images: dict = field(default_factory=dict)  # page number -> PNG, for this version
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def update(self, pdf: bytes | None, problems: list) -> None:
+    def update(self, pdf: bytes | None, problems: list, pages: int = 0) -> None:
         """Publish a new state; the page notices the new version and reloads."""
         with self.lock:
-            self.pdf, self.problems = pdf, list(problems)
+            self.pdf, self.problems, self.pages = pdf, list(problems), pages
+            self.images = {}
             self.version += 1
             self.at = time.strftime("%H:%M:%S")
+
+    def page_image(self, number: int) -> bytes | None:
+        """Page `number` of the current PDF as a PNG (drawn once per version, on request):
+        every browser shows it, with or without a PDF viewer."""
+        with self.lock:
+            if self.pdf is None or not 1 <= number <= self.pages:
+                return None
+            if number not in self.images:
+                import io as _io
+                import pypdfium2
+                page = pypdfium2.PdfDocument(self.pdf)[number - 1]
+                buffer = _io.BytesIO()
+                page.render(scale=1.5).to_pil().save(buffer, "PNG", compress_level=1)
+                self.images[number] = buffer.getvalue()
+            return self.images[number]
 
     def status(self) -> dict:
         """What the page polls: version, whether the letter is fine, and its problems."""
         with self.lock:
             return {"version": self.version, "ok": self.pdf is not None, "file": self.file,
-                    "problems": self.problems, "at": self.at}
+                    "problems": self.problems, "at": self.at, "pages": self.pages}
 
 
 def _handler(preview: Preview):
@@ -84,6 +112,9 @@ def _handler(preview: Preview):
                 self._send(200, "application/json", json.dumps(preview.status()).encode())
             elif route == "/letter.pdf" and preview.pdf is not None:
                 self._send(200, "application/pdf", preview.pdf)
+            elif re.fullmatch(r"/page/\d{1,4}\.png", route) and \
+                    (image := preview.page_image(int(route[6:-4]))) is not None:
+                self._send(200, "image/png", image)
             else:
                 self._send(404, "text/plain", b"not found")
 
@@ -129,7 +160,7 @@ def render_once(file: Path, template: str | None, out: Path | None, formats: lis
     else:
         if out is not None:
             io.write_set({output_path(out, file.stem, f): data[f] for f in formats})
-        preview.update(data["pdf"], [])
+        preview.update(data["pdf"], [], shared.options.get("stats", {}).get("pages", 1))
         for warning in shared.options.get("warnings", []):
             say(f"{file}: warning: {warning}")
         say(f"{file}: rendered in {time.perf_counter() - started:.2f} s")

@@ -41,6 +41,13 @@ STYLES = {
     "Signature": ("Normal", None, True, None, 9, 0, False, None),
     "Signature Detail": ("Normal", None, False, None, 0, 0, False, GREY),
     "Signatory Compact": ("Normal", 9.5, False, None, 0, 4, False, None),
+    "Signatory Tier": ("Normal", None, True, None, 14, 2, True, None),
+    "Signatory Note": ("Normal", 9.5, False, None, 0, 6, False, GREY),
+    "Signatory Summary": ("Normal", None, True, None, 6, 7, False, None),
+    "Logo Strip": ("Normal", None, False, WD_ALIGN_PARAGRAPH.CENTER, 0, 14, False, None),
+    "Annex Title": ("Normal", 11, True, None, 0, 6, True, None),
+    "Annex Entry": ("Normal", 8.5, False, None, 0, 1.5, False, None),
+    "Annex Country": ("Annex Entry", None, True, None, 5, 1.5, True, None),
     "Contact": ("Normal", 9.5, False, None, 14, 0, False, None),
 }
 
@@ -82,6 +89,10 @@ def main() -> None:
         if align is not None:
             fmt.alignment = align
         fmt.space_before, fmt.space_after, fmt.keep_with_next = Pt(before), Pt(after), keep
+        if name == "Annex Title":
+            fmt.page_break_before = True  # the annex starts on a new page, as in style.css
+        if name == "Annex Entry":
+            fmt.line_spacing = 1.0  # style.css sets the annex at line-height 1.3, tighter
 
     body = doc.element.body
     for child in list(body):

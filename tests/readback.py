@@ -29,25 +29,85 @@ class Reading:
 def _words_in_stream_order(page) -> list[dict]:
     """Words from the characters in content-stream order (WeasyPrint draws in document order,
     so two-column lists read column by column, as in the DOCX)."""
-    words, current = [], None
+    words, current, last_top = [], None, None
     for ch in page.chars:
         text = ch["text"]
-        new_line = current is not None and abs(ch["top"] - current["top"]) > 2.5
-        gap = current is not None and ch["x0"] - current["x1"] > 1.5
+        # A word starts a line when it is lower than the last character drawn (spaces included:
+        # a word after a space is not a line start, or German dates "3. Juni" would read as a
+        # list number).
+        base = _baseline(ch)
+        line_start = last_top is None or abs(base - last_top) > 2.5
+        last_top = base
+        new_line = current is not None and abs(base - current["base"]) > 2.5
+        # Tibetan vowel signs and subjoined letters sit above and below their base letter, and
+        # Arabic glyphs and the punctuation beside them are placed by the shaper: their boxes
+        # leave gaps that are not spaces, so such words end only at a space.
+        gap = current is not None and ch["x0"] - current["x1"] > 1.5 and not (
+            _TIBETAN.match(text) and _TIBETAN.match(current["glyphs"][-1])) and not (
+            _RTL.search(text) or _RTL.search(current["glyphs"][-1]))
         size_change = current is not None and abs(ch["size"] - current["size"]) > 0.4
         if text.isspace() or current is None or new_line or gap or size_change:
             if current is not None:
                 words.append(current)
             current = None if text.isspace() else {
-                "text": text, "top": ch["top"], "x0": ch["x0"], "x1": ch["x1"],
-                "size": ch["size"],
-                "line_start": current is None or new_line}
+                "text": text, "glyphs": [text], "top": ch["top"], "base": base, "x0": ch["x0"],
+                "x1": ch["x1"], "size": ch["size"], "line_start": line_start}
             continue
         current["text"] += text
-        current["x1"] = ch["x1"]
+        current["glyphs"].append(text)
+        current["x1"] = max(current["x1"], ch["x1"])
     if current is not None:
         words.append(current)
-    return words
+    return _logical_order(words)
+
+
+_TIBETAN = re.compile("[\u0f00-\u0fff]")
+
+
+def _baseline(ch: dict) -> float:
+    """The character's baseline (fonts of other scripts have other ascents, so their tops
+    differ on one line)."""
+    matrix = ch.get("matrix")
+    return -matrix[5] if matrix else ch["top"]
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+_LTR_STRONG = re.compile(r"[^\W_]")  # letters and digits (RTL ones are checked first)
+
+
+def _logical_order(words: list[dict]) -> list[dict]:
+    """Put right-to-left text back in reading order. The PDF draws Arabic and Hebrew glyphs left
+    to right as they appear on the page, so each right-to-left stretch of a line (from its first
+    to its last Arabic/Hebrew glyph, spaces and punctuation between included) is reversed glyph by
+    glyph; the words keep their positions and sizes, only their texts change."""
+    out, line = [], []
+    for word in words + [None]:
+        if line and (word is None or abs(word["base"] - line[0]["base"]) > 2.5):
+            out += _reorder_line(line)
+            line = []
+        if word is not None:
+            line.append(word)
+    return out
+
+
+def _reorder_line(line: list[dict]) -> list[dict]:
+    tokens = []
+    for word in line:
+        tokens += word["glyphs"] + [" "]
+    if not any(_RTL.search(t) for t in tokens):
+        return line
+    i = 0
+    while i < len(tokens):
+        if not _RTL.search(tokens[i]):
+            i += 1
+            continue
+        j = end = i
+        while j < len(tokens) and not (_LTR_STRONG.search(tokens[j]) and not _RTL.search(tokens[j])):
+            if _RTL.search(tokens[j]):
+                end = j
+            j += 1
+        tokens[i:end + 1] = reversed(tokens[i:end + 1])
+        i = end + 1
+    texts = "".join(tokens).split(" ")
+    return [{**word, "text": text} for word, text in zip(line, texts)]
 
 
 def read_pdf(path: Path) -> Reading:
@@ -79,6 +139,10 @@ def read_pdf(path: Path) -> Reading:
                     if out.words and out.words[-1].endswith("-") and len(out.words[-1]) > 1 \
                             and w["line_start"]:
                         out.words[-1] += w["text"]  # a word broken at its hyphen
+                    elif out.words and out.words[-1].endswith("\u0f0b") and w["line_start"] \
+                            and _TIBETAN.match(w["text"]):
+                        # Tibetan has no spaces: lines break after a syllable mark (tsheg).
+                        out.words[-1] += w["text"]
                     else:
                         out.words.append(w["text"])
     return out

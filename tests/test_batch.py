@@ -158,7 +158,8 @@ def test_interrupting_a_batch_leaves_only_complete_sets(tmp_path):
                              "--out", str(out), "--jobs", "2"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while not list(out.glob("*.pdf")) and time.monotonic() < deadline:
+    # A finished letter: its files under their real names (not the .drafter-tmp-* ones).
+    while not list(out.glob("eu-china-summit-*.docx")) and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
@@ -218,6 +219,8 @@ def test_watch_re_renders_after_each_save_and_shows_problems_instead_of_a_stale_
         pdf = tmp_path / "seen.pdf"
         pdf.write_bytes(_get(url + "letter.pdf"))
         assert "Urgent human rights concerns" in " ".join(read_pdf(pdf).words)
+        page = _get(url + "page/1.png")  # what the preview page shows, in any browser
+        assert page.startswith(b"\x89PNG") and len(page) > 20_000
         letter.write_text(text.replace("subject:", "subjct:"), "utf-8")
         broken = _wait_for(url, lambda s: not s["ok"])
         assert any("subjct: unknown key" in p for p in broken["problems"])

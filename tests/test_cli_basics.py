@@ -18,6 +18,10 @@ COUNTS = {
     "eu-china-summit.yaml": "2 recipients, 5 signatories",
     "footnotes-and-links.yaml": "1 recipient, 5 signatories",
     "one-recipient-long-list.yaml": "1 recipient, 40 signatories",
+    "sign-on-campaign.yaml": "1 recipient, 66 signatories",
+    "fr-travail-force.yaml": "1 recipient, 3 signatories",
+    "de-lieferketten.yaml": "2 recipients, 3 signatories",
+    "multiscript-detained-scholars.yaml": "3 recipients, 3 signatories",
 }
 
 

@@ -67,15 +67,18 @@ def test_schema_keys_are_the_format_contract(schema):
     assert set(schema["properties"]) == {
         "template", "language", "date", "place", "subject", "recipients", "cc", "salutation",
         "opening", "concerns", "demands", "conclusion", "closing", "signatories", "notes",
-        "contact"}
+        "contact", "signatory_order", "signatories_as_of", "signatory_layout"}
     assert set(schema["required"]) == {"recipients", "signatories"}
     assert set(defs["Party"]["properties"]) == {"name", "title", "organisation", "address",
                                                 "salutation"}
     assert set(defs["Signatory"]["properties"]) == {"organisation", "name", "role", "country",
-                                                    "group", "logo", "url"}
+                                                    "group", "logo", "url", "affiliation",
+                                                    "lead", "anonymous", "status"}
+    assert set(defs["SignatoryLayout"]["properties"]) == {
+        "blocks_up_to", "annex_over", "columns", "logo_strip", "affiliation_note"}
     assert set(defs["Concern"]["properties"]) == {"title", "text"}
     assert set(defs["DemandBlock"]["properties"]) == {"intro", "items", "numbered"}
-    for name in ("Party", "Signatory", "Concern", "DemandBlock"):
+    for name in ("Party", "Signatory", "Concern", "DemandBlock", "SignatoryLayout"):
         assert defs[name]["additionalProperties"] is False, name
     assert schema["additionalProperties"] is False
 

@@ -22,7 +22,8 @@ from docx.text.paragraph import Paragraph
 from . import docx_ooxml as ox
 from .base import RenderError, Rendition
 from .flow import Flow, Image, Paragraph as FlowParagraph, Run as FlowRun
-from .flow import is_rtl_text, parse_flow, rtl_segments, same_block
+from .docx_scripts import ScriptFonts, fill_script_slots, mark_run, mirror_complex_emphasis
+from .flow import is_rtl_text, parse_flow, same_block
 
 DEFAULT_LATIN, DEFAULT_EAST_ASIA, DEFAULT_CS = "Noto Serif", "Noto Serif CJK SC", "Noto Naskh Arabic"
 IMAGE_CAP = 20 * 2**20
@@ -81,12 +82,15 @@ def font_chain(css: str) -> list[str]:
     return [f.strip().strip("'\"") for f in m.group(1).split(",") if f.strip()] if m else []
 
 
-def _fonts(css: str) -> tuple[str, str, str]:
-    """Latin, east-Asian and complex-script typefaces picked from the stylesheet's chain."""
+def _fonts(css: str, scripts: ScriptFonts | None = None) -> tuple[str, str, str]:
+    """Latin, east-Asian and complex-script typefaces from the stylesheet's chain: the families
+    fontconfig draws the language's text with, else picked by name."""
     chain = [f for f in font_chain(css) if f.lower() not in _GENERIC]
     latin = next((f for f in chain if not re.search(r"CJK|Arabic|Naskh|Hebrew|Kufi", f)), DEFAULT_LATIN)
-    east_asia = next((f for f in chain if "CJK" in f), DEFAULT_EAST_ASIA)
-    cs = next((f for f in chain if re.search(r"Arabic|Naskh|Hebrew|Kufi", f)), DEFAULT_CS)
+    east_asia = (scripts and scripts.east_asian_font()) or next(
+        (f for f in chain if "CJK" in f), DEFAULT_EAST_ASIA)
+    cs = (scripts and scripts.complex_font()) or next(
+        (f for f in chain if re.search(r"Arabic|Naskh|Hebrew|Kufi", f)), DEFAULT_CS)
     return latin, east_asia, cs
 
 
@@ -138,6 +142,7 @@ class _Writer:
         self.notes_part = ox.prepare_footnotes(document)
         self.segments: list[tuple[int | None, list]] = []  # (column group, paragraph elements)
         self.warnings: list = r.options.setdefault("warnings", [])  # the CLI prints these
+        self.scripts = ScriptFonts(r.stylesheet, self.lang, r.template_dir)
 
     # -- document level -------------------------------------------------------------------------
 
@@ -170,13 +175,16 @@ class _Writer:
             if rpr is not None:
                 ox.set_lang(rpr, self.lang, east_asia, bidi)
                 if self.sober:
-                    ox.set_fonts(rpr, *_fonts(self.r.stylesheet))
+                    ox.set_fonts(rpr, *_fonts(self.r.stylesheet, self.scripts))
+                else:
+                    fill_script_slots(rpr, *_fonts(self.r.stylesheet, self.scripts)[1:])
         if self.sober:
             _sober_styles(self.doc, normal, _body_size(self.r.stylesheet))
             _page_setup(self.r.stylesheet, self.doc.sections[-1])
         if self.rtl:
             ox.set_paragraph_bidi(normal.element.get_or_add_pPr())
             ox.set_section_bidi(self.doc.sections[-1]._sectPr)
+        mirror_complex_emphasis(self.doc)
 
     def _style(self, name: str):
         """The paragraph style `name`, created (based on Normal) if the document lacks it."""
@@ -260,16 +268,16 @@ class _Writer:
                 self._text(p, run, fr, link)
 
     def _text(self, p: Paragraph, run, fr: FlowRun, link) -> None:
-        """A text run, split so each Arabic/Hebrew stretch is its own `w:rtl` run."""
+        """A text run, split by script: each Arabic/Hebrew stretch is its own `w:rtl` run, and
+        a stretch the style's font cannot draw names the font the PDF draws it with."""
         first = True
-        for text, rtl in rtl_segments(fr.text):
+        for segment in self.scripts.segments(fr.text):
             if not first:
                 run = ox.add_run_in(link, p) if link is not None else p.add_run()
             first = False
-            run.text = text
+            run.text = segment.text
             _format(run, fr, self.style_ids["link"] if link is not None else None)
-            if rtl:
-                ox.set_run_rtl(run)
+            mark_run(run, segment)
 
     def _footnote(self, run, fr: FlowRun) -> None:
         """The call in the text plus the note itself in the footnotes part."""

@@ -16,7 +16,6 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _RTL = "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]"
 _RTL_CHARS = re.compile(_RTL)
-_RTL_SEGMENT = re.compile(f"{_RTL}(?:[\\W\\d_]*{_RTL})*")
 _LTR_CHARS = re.compile("[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u3040-\u9fff\uac00-\ud7af]")
 
 CONTAINERS = frozenset(
@@ -44,16 +43,6 @@ def is_rtl_text(text: str) -> bool:
     """True when the first strongly directional character is Arabic/Hebrew script."""
     rtl, ltr = _RTL_CHARS.search(text), _LTR_CHARS.search(text)
     return rtl is not None and (ltr is None or rtl.start() < ltr.start())
-
-
-def rtl_segments(text: str) -> list[tuple[str, bool]]:
-    """Split text into (piece, is_rtl): each Arabic/Hebrew stretch, spaces between words included."""
-    pieces, pos = [], 0
-    for m in _RTL_SEGMENT.finditer(text):
-        pieces += [(text[pos:m.start()], False), (m.group(), True)]
-        pos = m.end()
-    pieces.append((text[pos:], False))
-    return [(piece, rtl) for piece, rtl in pieces if piece]
 
 
 def same_block(a: Paragraph, b: Paragraph) -> bool:
