@@ -20,7 +20,7 @@ from typing import Iterator
 
 from .errors import LetterError
 from .limits import (LimitExceeded, Limits, apply_memory_limit, deadline, memory_message,
-                     near_memory_limit)
+                     near_memory_limit, run_limited)
 from .model import Letter
 from .pipeline import RenderError, TemplateError, output_path, render_all
 from .templates import Template
@@ -135,6 +135,13 @@ def run(jobs: list[Job], workers: int | None = None,
         return
     workers = min(workers or default_workers(), len(jobs))
     preload({fmt for job in jobs for fmt in job.paths})
+    _LIMITS[0] = limits
+    if len(jobs) == 1:  # one letter: one forked child, without a pool's machinery
+        try:
+            yield run_limited(render_job, 0, jobs[0], limits=limits)
+        except LimitExceeded as exc:
+            yield Outcome(0, error=str(exc))
+        return
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_worker_init, initargs=(limits,))
     futures = {executor.submit(_run_indexed, item): item[0] for item in enumerate(jobs)}
