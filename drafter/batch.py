@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import LetterError
-from .limits import (LimitExceeded, Limits, apply_memory_limit, deadline, memory_message,
-                     near_memory_limit, run_limited)
+from .limits import (LimitExceeded, Limits, apply_memory_limit, deadline, hard_deadline,
+                     memory_message, near_memory_limit, run_limited)
 from .model import Letter
 from .pipeline import RenderError, TemplateError, output_path, render_all
 from .templates import Template
@@ -94,15 +94,31 @@ def render_job(index: int, job: Job) -> Outcome:
 _LIMITS = [Limits()]  # the budget of this process's renders (set per worker)
 
 
+def _quiet_stderr() -> None:
+    """Render processes report through their results only: what Python itself prints when
+    memory runs out during clean-up ("Exception ignored in ... Traceback ... MemoryError")
+    must not reach the user's terminal."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def _render_alone(index: int, job: Job) -> Outcome:
+    """render_job in the forked child of a single letter."""
+    _quiet_stderr()
+    return render_job(index, job)
+
+
 def _worker_init(limits: Limits) -> None:
     # Ctrl-C reaches the whole process group: the parent alone decides how to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _quiet_stderr()
     _LIMITS[0] = limits
     apply_memory_limit(limits)
 
 
 def _run_indexed(item: tuple[int, Job]) -> Outcome:
-    with deadline(_LIMITS[0]):
+    with hard_deadline(_LIMITS[0]), deadline(_LIMITS[0]):
         return render_job(*item)
 
 
@@ -138,7 +154,7 @@ def run(jobs: list[Job], workers: int | None = None,
     _LIMITS[0] = limits
     if len(jobs) == 1:  # one letter: one forked child, without a pool's machinery
         try:
-            yield run_limited(render_job, 0, jobs[0], limits=limits)
+            yield run_limited(_render_alone, 0, jobs[0], limits=limits)
         except LimitExceeded as exc:
             yield Outcome(0, error=str(exc))
         return
@@ -151,8 +167,9 @@ def run(jobs: list[Job], workers: int | None = None,
                 yield future.result()
             except BrokenProcessPool:
                 # The kernel (or a crash) ended a worker: its letters cannot be rendered here.
-                yield Outcome(futures[future], error="the rendering process stopped (out of "
-                              f"memory beyond {limits.describe_memory()}, or crashed)")
+                yield Outcome(futures[future], error="the rendering process stopped (over "
+                              f"the time limit, out of memory beyond {limits.describe_memory()}"
+                              ", or crashed)")
         executor.shutdown()
     except BaseException:
         # Workers ignore Ctrl-C; stop them now rather than after their current letter.

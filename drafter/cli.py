@@ -14,7 +14,7 @@ from typing import Optional
 
 import typer
 
-from .errors import LetterError
+from .errors import LetterError, printable
 
 app = typer.Typer(add_completion=True, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Draft joint letters: one YAML file in; PDF, DOCX, HTML and text out.")
@@ -34,7 +34,8 @@ class Failed(Exception):
 
 
 def _err(message: str) -> None:
-    typer.echo(message, err=True)
+    # Text from letters and templates (keys, file names) never drives the terminal.
+    typer.echo(printable(message, keep="\n"), err=True)
 
 
 @app.callback()
@@ -176,7 +177,13 @@ def _write_outcomes(plan, workers: Optional[int], limits) -> None:
                 continue
             for warning in outcome.warnings:
                 _err(f"{job.label}: warning: {warning}")
-            io.write_set({job.paths[fmt]: blob for fmt, blob in outcome.data.items()})
+            try:
+                io.write_set({job.paths[fmt]: blob for fmt, blob in outcome.data.items()})
+            except OSError as exc:  # a full disk, a read-only folder: the old set stays
+                failed = True
+                _err(f"{job.label}: not written ({exc.strerror or exc}); earlier outputs, "
+                     "if any, are unchanged")
+                continue
             _report(job, outcome)
             if job.group in plan.combined:
                 parts.setdefault(job.group, {})[outcome.index] = outcome.data["pdf"]

@@ -66,6 +66,8 @@ def import_(
     from .validate import letter_from_text
     from .yamlsource import MAX_BYTES, decode, parse
     overrides = _overrides(map_)
+    if not dry_run:  # an import killed halfway: finish its set, drop its temporaries
+        io.clean_temporaries(letter.parent)
     try:
         raw = io.read_bytes(letter, MAX_BYTES)
         text = decode(raw, str(letter))
@@ -137,7 +139,11 @@ def import_(
     files = {letter: bom + merged.encode("utf-8")}
     if contacts is not None:
         files[sidecar] = contacts
-    io.write_set(files)
+    try:
+        io.write_set(files)
+    except OSError as exc:  # a full disk, a read-only folder
+        _err(f"{letter}:1:1: not written ({exc.strerror or exc}); the letter is unchanged")
+        raise Failed() from None
     try:
         letter_from_text(merged, str(letter), letter.resolve().parent)
     except LetterError as exc:

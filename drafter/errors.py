@@ -20,7 +20,19 @@ class Problem:
         where = f"{self.file}:{self.line}:{self.column}:"
         what = f" {self.path}:" if self.path else ""
         prefix = " warning:" if self.severity == "warning" else ""
-        return f"{where}{what}{prefix} {self.message}"
+        return printable(f"{where}{what}{prefix} {self.message}")
+
+
+# Control characters (C0 but tab, DEL, C1) shown as escapes: a key or a file name written in
+# a letter must not drive the terminal that shows its problems (ANSI escapes can clear the
+# screen, retitle the window or write to the clipboard), nor split a message in two lines.
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7f, 0xa0)] if c != 0x09}
+
+
+def printable(text: str, keep: str = "") -> str:
+    """`text` with control characters (other than tab and those in `keep`) as `\\xNN`."""
+    table = {c: e for c, e in _CONTROLS.items() if chr(c) not in keep} if keep else _CONTROLS
+    return text.translate(table)
 
 
 class LetterError(Exception):

@@ -69,6 +69,25 @@ def deadline(limits: Limits):
         signal.signal(signal.SIGALRM, previous)
 
 
+@contextlib.contextmanager
+def hard_deadline(limits: Limits, grace: float = 5.0):
+    """End this process `grace` seconds after the time budget if `deadline` could not stop
+    it: a signal handler runs only between Python instructions, so one long C routine (a
+    template's `9 ** (9 ** 9)`) would run on. Only for worker processes: faulthandler's
+    watchdog thread needs no GIL and calls _exit()."""
+    if limits.seconds is None:
+        yield
+        return
+    import faulthandler
+    import os
+    with open(os.devnull, "w") as sink:
+        faulthandler.dump_traceback_later(limits.seconds + grace, exit=True, file=sink)
+        try:
+            yield
+        finally:
+            faulthandler.cancel_dump_traceback_later()
+
+
 def memory_message(limits: Limits) -> str:
     """What to say when a render ran out of its memory budget."""
     return (f"stopped at {limits.describe_memory()}, the memory limit; raise it with "

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from .errors import LetterError, Problem
 from .model import Letter, Party
+from .validate import _INVISIBLE
 
 MAX_BYTES = 5 * 1024 * 1024
 _COLUMNS = {  # header as written (case and spacing ignored) -> Party field
@@ -38,7 +39,12 @@ def read_recipients_csv(path: Path) -> list[Party]:
     except UnicodeDecodeError:
         raise LetterError([Problem(str(path), 1, 1, "", "not UTF-8 text; export the list as "
                                    "CSV UTF-8")]) from None
-    rows = list(csv.reader(_io.StringIO(text, newline="")))
+    reader = csv.reader(_io.StringIO(text, newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # e.g. a cell over the csv module's 128 kB limit
+        raise LetterError([Problem(str(path), reader.line_num or 1, 1, "",
+                                   f"not a readable CSV list ({exc})")]) from None
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise LetterError([Problem(str(path), 1, 1, "", "the list is empty; the first row "
                                    "names the columns (name, title, organisation, address)")])
@@ -49,6 +55,12 @@ def read_recipients_csv(path: Path) -> list[Party]:
             continue
         values = {}
         for col, cell in enumerate(row):
+            invisible = _INVISIBLE.search(cell)
+            if invisible:  # refused as in the letter's YAML: a bad paste, not a name
+                problems.append(Problem(str(path), number, col + 1, f"row {number}",
+                                        f"contains the invisible character "
+                                        f"U+{ord(invisible.group()):04X} at position "
+                                        f"{invisible.start() + 1}; remove it"))
             if col < len(fields) and fields[col] and cell.strip():
                 value = " ".join(cell.split()) if fields[col] != "address" else cell
                 values[fields[col]] = ([x.strip() for x in re.split(r"\n| \| ", value)

@@ -32,19 +32,41 @@ class Template:
     @property
     def reference_docx(self) -> Path | None:
         """The Word document the DOCX takes its styles, page and letterhead from, if any."""
-        path = self.folder / "reference.docx"
-        return path if path.is_file() else None
+        return self.file("reference.docx")
+
+    def file(self, name: str) -> Path | None:
+        """The template's own file `name`, or None if it has none (see `confined_file`)."""
+        return confined_file(self.folder, name)
+
+
+def confined_file(folder: Path, name: str) -> Path | None:
+    """The template's file `name` (None if there is none), refused unless it is a regular file
+    inside the folder once links are followed: a template folder from elsewhere (an unpacked
+    archive, a clone) must not read the rest of the disk through a symbolic link."""
+    path = folder / name
+    if not (path.exists() or path.is_symlink()):
+        return None
+    try:
+        real, root = path.resolve(), folder.resolve()
+    except (OSError, RuntimeError):  # a link loop
+        real = root = None
+    if real is None or not real.is_relative_to(root) or not real.is_file():
+        raise TemplateError(f"{path}: not a file inside the template folder (a link out of "
+                            "the folder, or not a regular file); templates may read only "
+                            "their own files")
+    return real
 
 
 def _describe(folder: Path) -> Template:
     from .errors import LetterError
-    from .yamlsource import decode, parse
-    meta = folder / "template.yaml"
-    if not (folder / "letter.html.j2").is_file() or not meta.is_file():
+    from .io import read_bytes
+    from .yamlsource import MAX_BYTES, decode, parse
+    meta = confined_file(folder, "template.yaml")
+    if confined_file(folder, "letter.html.j2") is None or meta is None:
         raise TemplateError(f"{folder}: not a letter template (needs letter.html.j2 and "
                             "template.yaml)")
     try:
-        data = parse(decode(meta.read_bytes(), str(meta)), str(meta)).data
+        data = parse(decode(read_bytes(meta, MAX_BYTES), str(meta)), str(meta)).data
     except LetterError as exc:
         raise TemplateError(str(exc)) from None
     data = data if isinstance(data, dict) else {}

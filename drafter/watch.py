@@ -106,7 +106,12 @@ def _handler(preview: Preview):
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             route = self.path.split("?", 1)[0]
-            if route == "/":
+            host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+            if host not in ("127.0.0.1", "localhost"):
+                # A web page whose name was rebound to 127.0.0.1 (DNS rebinding) would read
+                # the letter as if it were its own: answer only to this machine's names.
+                self._send(403, "text/plain", b"open the preview at http://127.0.0.1:PORT/")
+            elif route == "/":
                 self._send(200, "text/html; charset=utf-8", PAGE.encode("utf-8"))
             elif route == "/status":
                 self._send(200, "application/json", json.dumps(preview.status()).encode())

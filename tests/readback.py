@@ -3,6 +3,7 @@ what a reader sees: the body's words in order and the set of footnote texts."""
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,11 +175,12 @@ def read_docx(path: Path) -> Reading:
         for paragraph in _flatten(doc.body):
             for pattern, repl in _DOCX_MARKERS:
                 paragraph = pattern.sub(repl, paragraph)
-            out.words.extend(paragraph.split())
+            # docx2python's html mode escapes the text itself: "<b>" typed in a letter is text.
+            out.words.extend(html.unescape(paragraph).split())
         for text in _flatten(doc.footnotes):
             match = re.match(r"footnote(\d+)\)\t\s*(.*)", text, re.S)
             if match:
-                note = re.sub(r"<[^>]+>", "", match.group(2))
+                note = html.unescape(re.sub(r"<[^>]+>", "", match.group(2)))
                 out.notes[int(match.group(1))] = " ".join(note.split())
     return out
 

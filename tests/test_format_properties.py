@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drafter import LetterError, load_letter
+from drafter.compose import compose
 from drafter.model import Letter
 from drafter.validate import letter_from_text
 
@@ -42,7 +43,12 @@ TOKENS = ["&a ", "*a", "&a", ":", ": ", "- ", "-", "\t", "'", '"', "\x00", "[", 
           "[^x]", "[^borrell]", "<<: *a\n", "~", "null", "true", "yes", "0123", "2022-02-30",
           "\r", "\ufeff", "\u2028", "\x85", "é", "\U0001F600", "\\", "\\x", ",", "&", "*",
           '"\\0"', '"\\ud800"', '"\\x07"', "\\0", "../", "/", "file://", "C:\\", "logos/",
-          "*italic* ", "**bold**", "'quoted' ", '"quoted" ']
+          "*italic* ", "**bold**", "'quoted' ", '"quoted" ',
+          # hostile text (tests/hostile): template and format syntax, markup, schemes, bidi
+          "{{ ''.__class__ }}", "{% include 'x' %}", "{0.__class__}", "{signatory_count}",
+          "{signatory_count!r:>9}", "%s", "</p><script>", '"><img src=x>', "</style>",
+          "javascript:", "[x](javascript:y)", "![i](file:///etc/passwd)", "<http://127.0.0.1>",
+          "\u202e", "\x1b[2J", "[^", "]: file:///x\n", "&#0;", "=HYPERLINK(", "@SUM("]
 
 # Whole values put in place of a `key: value` line's value.
 VALUES = ['""', "''", '"\\0"', '"logos/\\0.png"', '"\\ud800"', '"\\udc80"', '"\\x07"', "../x.png",
@@ -128,6 +134,8 @@ def test_mutated_text_gives_a_letter_or_a_letter_error(seed, operations):
     except LetterError as exc:
         outcome = exc
     _check(outcome, _breaks(text))
+    if isinstance(outcome, Letter):
+        compose(outcome)  # a valid letter always composes (placeholders, Markdown, notes)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

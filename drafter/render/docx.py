@@ -6,6 +6,7 @@ import base64
 import binascii
 import io
 import re
+import struct
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 from urllib.request import url2pathname
@@ -14,7 +15,9 @@ import docx
 from docx.enum.section import WD_SECTION_START
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.image.exceptions import UnrecognizedImageError
+from docx.image.exceptions import (InvalidImageStreamError, UnexpectedEndOfFileError,
+                                   UnrecognizedImageError)
+from docx.image.image import Image as DocxImage
 from docx.oxml.ns import qn
 from docx.shared import Emu, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph
@@ -27,6 +30,8 @@ from .flow import is_rtl_text, parse_flow, same_block
 
 DEFAULT_LATIN, DEFAULT_EAST_ASIA, DEFAULT_CS = "Noto Serif", "Noto Serif CJK SC", "Noto Naskh Arabic"
 IMAGE_CAP = 20 * 2**20
+# Pixels past which Pillow, and so the PDF, refuses an image as a decompression bomb.
+IMAGE_PIXEL_CAP = 178_956_970
 RTL_LANGUAGES = frozenset("ar arc ckb dv fa he ks ku ps sd ug ur yi".split())
 CJK_LANGUAGES = frozenset(("zh", "ja", "ko"))
 _GENERIC = frozenset("serif sans-serif monospace cursive fantasy system-ui ui-serif".split())
@@ -293,9 +298,15 @@ class _Writer:
         source = resolve_image(image.src, self.r)
         height = Emu(round(image.height_px * 914400 / 96)) if image.height_px else None
         try:
+            header = DocxImage.from_blob(source.getvalue())
+            if header.px_width * header.px_height > IMAGE_PIXEL_CAP:
+                raise RenderError(f"image {image.src!r} has {header.px_width}×{header.px_height} "
+                                  "pixels, too many for a letter (a decompression bomb?)")
             shape = run.add_picture(source, height=height)
-        except (UnrecognizedImageError, OSError, ValueError) as exc:
-            raise RenderError(f"image {image.src!r} is not a readable PNG/JPEG/GIF/BMP/TIFF: {exc}") from exc
+        except (UnrecognizedImageError, InvalidImageStreamError, UnexpectedEndOfFileError,
+                OSError, ValueError, struct.error) as exc:
+            raise RenderError(f"image {image.src!r} is not a readable PNG/JPEG/GIF/BMP/TIFF: "
+                              f"{str(exc) or type(exc).__name__}") from exc
         section = self.doc.sections[-1]
         room = section.page_width - section.left_margin - section.right_margin
         if shape.width > room:  # a logo wider than the text block is scaled down to fit

@@ -70,7 +70,27 @@ def render_pdf(r: Rendition, *, warnings: list[str] | None = None) -> bytes:
         listed = "; ".join(str(x) for x in refused.values())
         noun = "resource" if len(refused) == 1 else "resources"
         raise RenderError(f"PDF not written: {len(refused)} {noun} refused: {listed}")
+    # An image that cannot be decoded (corrupt, a decompression bomb, a broken SVG) would leave
+    # a hole in the PDF that the DOCX has not: an error, as in the DOCX.
+    broken = _dedupe([_image_failure(r) for r in records
+                      if str(r.msg).startswith(_IMAGE_FAILURES)])
+    if broken:
+        raise RenderError(f"PDF not written: {'; '.join(broken)}")
     return data
+
+
+_IMAGE_FAILURES = ("Failed to load image", "Failed to render SVG image")
+
+
+def _image_failure(record: logging.LogRecord) -> str:
+    """An image WeasyPrint could not decode, with the reason (kept in the error's cause)."""
+    from .fetcher import short_url
+    args = record.args if isinstance(record.args, tuple) else ()
+    error = args[1] if len(args) > 1 and isinstance(args[1], BaseException) else None
+    cause = (error.__cause__ or error) if error is not None else None
+    reason = " ".join(str(cause).split())[:_MAX_WARNING] if cause is not None else ""
+    what = f"{type(cause).__name__}: {reason}" if reason else "not a readable image"
+    return f"image {short_url(str(args[0])) if args else '?'} could not be read ({what})"
 
 
 def _dir_url(folder: Path) -> str:
