@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from pathlib import Path
 
@@ -20,6 +19,8 @@ import pikepdf
 import pypdf
 import pytest
 from PIL import Image
+
+from hostile.helpers import loopback_server
 
 from drafter.render.base import Rendition, RenderError
 from drafter.render.pdf import render_pdf
@@ -271,40 +272,8 @@ def test_weasyprint_is_imported_lazily():
 @pytest.fixture
 def loopback():
     """A TCP server on 127.0.0.1; `contacted()` lists every connection it ever received."""
-    server = socket.create_server(("127.0.0.1", 0))
-    server.settimeout(0.05)
-    contacts: list[tuple] = []
-    stop = threading.Event()
-
-    def serve():
-        while not stop.is_set():
-            try:
-                conn, peer = server.accept()
-            except TimeoutError:
-                continue
-            contacts.append(peer)
-            conn.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-
-    def contacted() -> list[tuple]:
-        # Stop the thread, then drain the backlog: a connection the kernel accepted but the
-        # thread had not picked up yet still counts.
-        stop.set()
-        thread.join()
-        server.setblocking(False)
-        with contextlib.suppress(BlockingIOError):
-            while True:
-                conn, peer = server.accept()
-                contacts.append(peer)
-                conn.close()
-        return contacts
-
-    yield f"http://127.0.0.1:{server.getsockname()[1]}", contacted
-    stop.set()
-    thread.join()
-    server.close()
+    with loopback_server() as probe:
+        yield probe
 
 
 def test_loopback_probe_notices_a_contact(loopback):
