@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 
@@ -30,6 +31,12 @@ class Rendition:
     date: datetime.date | None = None
     reference_docx: Path | None = None
     options: dict = field(default_factory=dict)
+
+    @cached_property
+    def flow(self):
+        """The HTML walked into paragraphs, once for every renderer that walks it (DOCX, txt)."""
+        from .flow import parse_flow
+        return parse_flow(self.html)
 
     @property
     def allowed_dirs(self) -> tuple[Path, ...]:

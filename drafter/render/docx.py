@@ -26,7 +26,7 @@ from . import docx_ooxml as ox
 from .base import RenderError, Rendition
 from .flow import Flow, Image, Paragraph as FlowParagraph, Run as FlowRun
 from .docx_scripts import ScriptFonts, fill_script_slots, mark_run, mirror_complex_emphasis
-from .flow import is_rtl_text, parse_flow, same_block
+from .flow import is_rtl_text, same_block
 
 DEFAULT_LATIN, DEFAULT_EAST_ASIA, DEFAULT_CS = "Noto Serif", "Noto Serif CJK SC", "Noto Naskh Arabic"
 IMAGE_CAP = 20 * 2**20
@@ -43,7 +43,7 @@ _ALIGN = {
 
 def render_docx(r: Rendition) -> bytes:
     """Render the letter as DOCX bytes (identical bytes for identical input)."""
-    flow = parse_flow(r.html)
+    flow = r.flow
     document = _open_document(r)
     writer = _Writer(document, r, flow)
     writer.write()

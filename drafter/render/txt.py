@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from .base import Rendition
-from .flow import Paragraph, Run, parse_flow, same_block
+from .flow import Paragraph, Run, same_block
 
 WIDTH = 78
 INDENT = "   "  # one nesting level of a list
@@ -13,7 +13,7 @@ INDENT = "   "  # one nesting level of a list
 
 def render_txt(r: Rendition) -> bytes:
     """Render the letter as UTF-8 plain text wrapped at 78 columns."""
-    flow = parse_flow(r.html)
+    flow = r.flow
     counters: dict[int, int] = {}
     blocks: list[str] = []
     previous: Paragraph | None = None
