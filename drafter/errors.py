@@ -23,10 +23,12 @@ class Problem:
         return printable(f"{where}{what}{prefix} {self.message}")
 
 
-# Control characters (C0 but tab, DEL, C1) shown as escapes: a key or a file name written in
+# Control characters (C0 but tab, DEL, C1) and bidi controls shown as escapes: a key or a file name written in
 # a letter must not drive the terminal that shows its problems (ANSI escapes can clear the
 # screen, retitle the window or write to the clipboard), nor split a message in two lines.
 _CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7f, 0xa0)] if c != 0x09}
+# Bidi embeddings, overrides and isolates would reorder the message around them on screen.
+_CONTROLS.update({c: f"<U+{c:04X}>" for c in [*range(0x202a, 0x202f), *range(0x2066, 0x206a)]})
 
 
 def printable(text: str, keep: str = "") -> str:

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from .errors import LetterError, Problem
 from .model import Letter, Party
+from .text import OVERRIDES, describe, refused
 from .validate import _INVISIBLE
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -61,6 +62,15 @@ def read_recipients_csv(path: Path) -> list[Party]:
                                         f"contains the invisible character "
                                         f"U+{ord(invisible.group()):04X} at position "
                                         f"{invisible.start() + 1}; remove it"))
+            field = fields[col] if col < len(fields) else None
+            found = refused(cell, in_name=field in ("name", "organisation"))
+            if found:  # the letter's rule (validate.is_name): overrides anywhere, and in a
+                char, index, written = found[0]  # name the invisibles too, raw or as entities
+                how = "" if written == char else f" written as '{written}'"
+                kind = "bidi override" if char in OVERRIDES else "invisible character"
+                problems.append(Problem(str(path), number, col + 1, f"row {number}",
+                                        f"contains the {kind} {describe(char)}{how} at "
+                                        f"position {index + 1}; remove it"))
             if col < len(fields) and fields[col] and cell.strip():
                 value = " ".join(cell.split()) if fields[col] != "address" else cell
                 values[fields[col]] = ([x.strip() for x in re.split(r"\n| \| ", value)

@@ -13,8 +13,9 @@ from pydantic import BaseModel, ValidationError
 
 from . import io
 from .errors import LetterError, Problem
-from .matching import signatory_key
+from .matching import confusable_detail, look_keys, signatory_key
 from .model import Letter, is_item_list
+from .text import OVERRIDES, describe, refused, visible
 from .yamlsource import MAX_BYTES, Source, decode, parse
 
 NOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
@@ -192,7 +193,8 @@ def cross_check(source: Source, folder: Path | None) -> list[Problem]:
     signatories = [(i, s) for i, s in enumerate(_items(data.get("signatories")))
                    if isinstance(s, (str, dict))]
     problems = (check_characters(data, (), source) + check_notes(data, source) +
-                check_signatories(signatories, source) + signon_warnings(data, source))
+                check_signatories(signatories, source) + check_fingerprints(signatories, source)
+                + signon_warnings(data, source))
     from .locale import language_problems
     problems += language_problems(data, source)  # fixed words falling back to English
     if folder is not None:
@@ -207,21 +209,56 @@ def cross_check(source: Source, folder: Path | None) -> list[Problem]:
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 
 
+def is_name(path: tuple) -> bool:
+    """Whether the value at `path` is a name (of a person, an organisation or a group), which
+    must print and compare as it reads: recipients' and cc's name and organisation, a
+    signatory written as a plain string, and a signatory's organisation, name, affiliation and
+    group. Titles, addresses and prose are not names."""
+    if len(path) == 2:
+        return path[0] == "signatories" and isinstance(path[1], int)
+    if len(path) != 3 or not isinstance(path[1], int):
+        return False
+    if path[0] in ("recipients", "cc"):
+        return path[2] in ("name", "organisation")
+    return path[0] == "signatories" and path[2] in ("organisation", "name", "affiliation", "group")
+
+
 def check_characters(value, path: tuple, source: Source) -> list[Problem]:
-    """Every text value is free of invisible control characters."""
+    """Every text value is free of invisible control characters and bidi overrides; names are
+    also free of the invisible characters of `text.NAME_INVISIBLES` (raw or as references)."""
     if isinstance(value, str):
+        problems = []
         found = _INVISIBLE.search(value)
-        if not found:
-            return []
-        char = found.group()
-        name = unicodedata.name(char, "a control character")
-        return [source.problem(path, f"contains the invisible character U+{ord(char):04X} "
-                                     f"({name}) at position {found.start() + 1}; remove it")]
+        if found:
+            char = found.group()
+            name = unicodedata.name(char, "a control character")
+            problems.append(source.problem(path, f"contains the invisible character "
+                                                 f"U+{ord(char):04X} ({name}) at position "
+                                                 f"{found.start() + 1}; remove it"))
+        problems += _deceptive_problems(value, path, source)
+        return problems
     if isinstance(value, dict):
         return [p for k, v in value.items() for p in check_characters(v, path + (k,), source)]
     if isinstance(value, list):
         return [p for i, v in enumerate(value) for p in check_characters(v, path + (i,), source)]
     return []
+
+
+def _deceptive_problems(value: str, path: tuple, source: Source) -> list[Problem]:
+    """The first character of `value` that `text.refused` finds, as a problem (one per value,
+    like the control characters: once it is removed, validating again shows any other)."""
+    name = is_name(path)
+    found = refused(value, in_name=name)
+    if not found:
+        return []
+    char, index, written = found[0]
+    kind = "bidi override" if char in OVERRIDES else "invisible character"
+    how = "" if written == char else f" written as '{written}'"
+    why = ("it makes the text after it print in another order than it is written" if
+           kind == "bidi override" else "in a name it makes the name print or compare "
+           "differently from how it reads")
+    return [source.problem(path, f"contains the {kind} {describe(char)}{how} at position "
+                                 f"{index + 1}; remove it: {why}")]
 
 
 def check_notes(data: dict, source: Source) -> list[Problem]:
@@ -264,8 +301,11 @@ def signon_warnings(data: dict, source: Source) -> list[Problem]:
 
 
 def check_signatories(signatories: list, source: Source) -> list[Problem]:
-    """A signatory listed twice (by the shared matching rules) is an error naming both."""
-    problems, seen, seen_name = [], {}, {}
+    """A signatory listed twice (by the shared matching rules) is an error naming both; one
+    that only looks the same as another (UTS #39 skeleton: "Нuman Rights Watch" with a Cyrillic
+    Н) is a warning naming both, as a person must decide whether it is a copy."""
+    problems, seen, seen_name, looks = [], {}, {}, {}
+    compare_looks = len(signatories) > 1  # the confusables data loads only when needed
     for i, sig in signatories:
         org, person = (sig, "") if isinstance(sig, str) else (
             _text(sig.get("organisation")), _text(sig.get("name")))
@@ -275,12 +315,42 @@ def check_signatories(signatories: list, source: Source) -> list[Problem]:
         if key in seen:
             first = seen[key]
             line = source.where(("signatories", first))[0]
-            problems.append(source.problem(("signatories", i), f"'{org or person}' is listed "
-                                           f"twice: also as '{seen_name[first]}' at "
+            problems.append(source.problem(("signatories", i), f"'{visible(org or person)}' is "
+                                           f"listed twice: also as "
+                                           f"'{visible(seen_name[first])}' at "
                                            f"signatories[{first}], line {line}"))
-        else:
-            seen[key] = i
-            seen_name[i] = org or person
+            continue
+        seen[key] = i
+        seen_name[i] = org or person
+        for look in look_keys(org, person) if compare_looks else ():
+            first = looks.setdefault(look, i)
+            if first != i:
+                line = source.where(("signatories", first))[0]
+                detail = confusable_detail(org or person, seen_name[first])
+                problems.append(source.problem(
+                    ("signatories", i), f"'{visible(org or person)}' looks the same as "
+                    f"'{visible(seen_name[first])}' at signatories[{first}], line {line} "
+                    f"({detail}); check it is not a copy", severity="warning"))
+                break
+    return problems
+
+
+_FINGERPRINT = re.compile(r"anon-[0-9a-f]{16}")
+
+
+def check_fingerprints(signatories: list, source: Source) -> list[Problem]:
+    """A signatory written as a fingerprint (`anon-...`, by `signatories import`) stands for
+    an at-risk name kept by the coordinator: it must stay anonymous, or it would print."""
+    problems = []
+    for i, sig in signatories:
+        if not isinstance(sig, dict) or sig.get("anonymous") == "true":
+            continue
+        for key in ("organisation", "name"):
+            if _FINGERPRINT.fullmatch(_text(sig.get(key))):
+                problems.append(source.problem(("signatories", i, key), (
+                    f"'{sig[key]}' is the fingerprint of an anonymous signatory (its name is in "
+                    "the coordinator's .signon.json file): keep 'anonymous: true', or write "
+                    "its name instead to publish it")))
     return problems
 
 
