@@ -14,6 +14,9 @@ medians and their ratio to a baseline measured in the same run. Sections:
   d  start-up: cold `drafter validate` against `python -c "import weasyprint"`
   e  watch: save-to-preview latency of `drafter watch` (target 0.5 s)
   g  the no-tofu glyph check: cold PDF render with and without it
+  i  signatories import: a cold `drafter signatories import` of a 50,000-row form export
+     against a 5,000-row one (target: at most 12 times as long, and 20 s), for the tests'
+     export (duplicates, near matches) and for one of distinct names (most rows added)
 
 Later issues add their sections to SECTIONS. Nothing here is a test: no thresholds fail a run.
 """
@@ -225,8 +228,81 @@ def section_g(work: Path, runs: int) -> list[tuple]:
              "the same with the check switched off", unchecked, 1.05)]
 
 
+def distinct_export(path: Path, n: int) -> None:
+    """A form export of `n` rows whose names share their first words ("Association for ...",
+    "Centre for ..."), one row in seven a duplicate written another way: most rows are added."""
+    import csv
+    import random
+    rng = random.Random(n)
+    starts = ["Association", "Association for the Defence of", "Centre for", "Network of",
+              "Coalition for", "Foundation for", "Institute of", "Union of", "Federation of",
+              "Society for", "Committee for", "Friends of", "Alliance for",
+              "Centre for the Study of"]
+    topics = [f"{a} {b}" for a in ("Human", "Civil", "Women's", "Children's", "Workers'", "Press",
+                                    "Digital", "Land", "Water", "Indigenous", "Refugee", "Health",
+                                    "Disability", "Youth", "Prisoners'", "Minority", "Housing",
+                                    "Food", "Climate", "Forest")
+              for b in ("Rights", "Freedom", "Justice", "Dignity", "Education", "Safety", "Voices",
+                        "Solidarity", "Development", "Protection")]
+    places = [p + s for p in ("North", "South", "East", "West", "Upper", "Lower", "Greater", "New",
+                              "Port", "Lake", "Mount", "San", "Saint", "Fort", "Bay")
+              for s in ("field", "ville", "ton", "burg", "haven", "ford", "mouth", " Valley",
+                        " Hills", " City", "wick", "stead", "more", "bridge", "dale", "minster",
+                        "holm", "by", "thorpe", "ness")]
+    countries = ["Kenya", "Belgium", "Perú", "India", "Brasil", "Norway", "Canada", "Ghana"]
+    names: list[str] = []
+    rows = [["Organisation", "Country"]]
+    while len(rows) <= n:
+        if names and rng.random() < 0.15:
+            name = "The " + rng.choice(names).upper()
+        else:
+            name = f"{rng.choice(starts)} {rng.choice(topics)} in {rng.choice(places)}"
+            names.append(name)
+        rows.append([name, rng.choice(countries)])
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+def section_i(work: Path, runs: int) -> list[tuple]:
+    """`drafter signatories import` (cold) of 5,000 and 50,000 rows into the tests' letter, each
+    run into a fresh copy of it: the tests' export (make_export: duplicates, near matches, the
+    same names again past 5,000 rows) and one of distinct names (most of 50,000 rows added)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from signon_data import LETTER, csv_text, make_export
+    exports = {}
+    for n in (5000, 50000):
+        exports["tests", n] = work / f"i-tests-{n}.csv"
+        exports["tests", n].write_text(csv_text(make_export(n)), "utf-8", newline="")
+        exports["distinct", n] = work / f"i-distinct-{n}.csv"
+        distinct_export(exports["distinct", n], n)
+
+    def once(kind: str, n: int) -> float:
+        folder = work / f"i-{kind}-{n}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        (folder / "letter.yaml").write_text(LETTER, "utf-8", newline="")
+        return _once([PY, "-m", "drafter", "signatories", "import", "letter.yaml",
+                      str(exports[kind, n])], folder)
+
+    rows = []
+    for kind, label in (("tests", "the tests' export"), ("distinct", "distinct names")):
+        once(kind, 5000), once(kind, 50000)  # warm the disk cache
+        small, large = [], []
+        for _ in range(runs):  # alternated, so that drift in the machine's load hits both
+            small.append(once(kind, 5000))
+            large.append(once(kind, 50000))
+        t5, t50 = statistics.median(small), statistics.median(large)
+        print(f"i  signatories import ({label}, cold): 5,000 rows {t5:.2f} s, 50,000 rows "
+              f"{t50:.2f} s, ratio {t50 / t5:.1f}", flush=True)
+        rows.append(("i", f"signatories import, 50,000 rows ({label})", t50,
+                     "the same with 5,000 rows", t5, 12))
+        rows.append(("i", f"signatories import, 50,000 rows ({label})", t50, "target 20 s", 20.0,
+                     1.0))
+    return rows
+
+
 SECTIONS = {"a": section_a, "b": section_b, "c": section_c, "d": section_d, "e": section_e,
-            "g": section_g}
+            "g": section_g, "i": section_i}
 
 
 def main() -> None:

@@ -129,8 +129,38 @@ class _Composer(Composer):
         return super().compose_node(parent, index)
 
 
+# The last texts parsed, and what they read as: an import reads the letter, then checks the
+# merged text, then validates it; a letter of 40,000 signatories takes ruamel 15 s a reading.
+_PARSED: dict[tuple, Source] = {}
+_REMEMBERED = 2
+
+
 def parse(text: str, file: str) -> Source:
-    """Parse YAML text into a Source, or raise LetterError with the syntax problem."""
+    """Parse YAML text into a Source, or raise LetterError with the syntax problem.
+
+    The same text (and file name, and limits) parsed again is not read again: each caller gets
+    a copy of the Source of the last reading of it, to change as it likes."""
+    key = (file, MAX_BYTES, MAX_DEPTH, MAX_NODES, text)
+    known = _PARSED.get(key)
+    if known is None:
+        known = _parse(text, file)
+        while len(_PARSED) >= _REMEMBERED:
+            del _PARSED[next(iter(_PARSED))]
+        _PARSED[key] = known
+    return Source(known.file, _copy(known.data), dict(known.values), dict(known.keys),
+                  known.text, dict(known.spans))
+
+
+def _copy(data):
+    """Plain data (str, list, dict, None) copied all the way down."""
+    if isinstance(data, dict):
+        return {k: _copy(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_copy(v) for v in data]
+    return data
+
+
+def _parse(text: str, file: str) -> Source:
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise LetterError([_too_large(file)])
     # The safe parser: the round-trip one also tracks comments, and crashes on some broken
