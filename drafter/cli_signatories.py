@@ -43,6 +43,28 @@ def _overrides(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+_DECISIONS = {"consent": ("yes", "no", "pending"), "publish": ("yes", "no"),
+              "anonymous": ("yes", "no")}
+
+
+def _answers(pairs: list[str]) -> list[tuple[str, str, str]]:
+    """--answer "QUESTION:ANSWER=DECISION" options as (question, answer, decision)."""
+    out = []
+    for pair in pairs:
+        question, colon, rest = pair.partition(":")
+        given, sep, decision = rest.rpartition("=")
+        question, decision = question.strip().lower(), decision.strip().lower()
+        if not colon or not sep or question not in _DECISIONS:
+            raise typer.BadParameter(f"{pair!r} is not QUESTION:ANSWER=DECISION (QUESTION is "
+                                     "consent, publish or anonymous)", param_hint="--answer")
+        if decision not in _DECISIONS[question]:
+            raise typer.BadParameter(f"{decision!r} is no decision for {question}; use "
+                                     f"{' or '.join(_DECISIONS[question])}",
+                                     param_hint="--answer")
+        out.append((question, given, decision))
+    return out
+
+
 @app.command("import")
 def import_(
     letter: Path = typer.Argument(..., help="The letter's YAML file."),
@@ -50,134 +72,113 @@ def import_(
     map_: list[str] = typer.Option([], "--map", metavar="COLUMN=field",
                                    help="Read a column as a field (organisation, name, role, "
                                         "country, group, url, affiliation, email, phone, "
-                                        "contact, consent, publish, anonymous, first_name, "
-                                        "last_name, ignore). Repeatable."),
+                                        "contact, contact_position, consent, publish, "
+                                        "anonymous, first_name, last_name, timestamp, "
+                                        "ignore). Remembered for the form. Repeatable."),
+    answer: list[str] = typer.Option([], "--answer", metavar="QUESTION:ANSWER=DECISION",
+                                     help="Read an answer that is not a plain yes or no, e.g. "
+                                          "\"consent:Yes, after our board meets=pending\" or "
+                                          "\"publish:Prefer not=no\". Remembered. "
+                                          "Repeatable."),
     group: Optional[str] = typer.Option(None, "--group", help="Put every new signatory in "
                                                                "this group."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the change; write nothing."),
 ) -> None:
-    """Add the signatories of a form export to the letter; report what was added, skipped
-    and what needs a decision. Contact data goes to LETTER.contacts.csv, never the letter."""
+    """Add the signatories of a form export to the letter. Only a clear yes signs and only a
+    clear yes publishes a name; anything drafter cannot read for certain stops the import or
+    is listed for a decision. Contacts, consent records and at-risk names go to files beside
+    the letter that only the coordinator keeps, never to the letter."""
     from . import io
-    from .signon.export import ExportError, read_export
-    from .signon.plan import existing_index, plan_import
-    from .signon.sidecar import contacts_file, contacts_path
-    from .signon.splice import SpliceError, check, splice
-    from .validate import letter_from_text
-    from .yamlsource import MAX_BYTES, decode, parse
-    overrides = _overrides(map_)
+    from .signon.importer import Stop, run_import
+    overrides, answers = _overrides(map_), _answers(answer)
     if not dry_run:  # an import killed halfway: finish its set, drop its temporaries
         io.clean_temporaries(letter.parent)
     try:
-        raw = io.read_bytes(letter, MAX_BYTES)
-        text = decode(raw, str(letter))
-        source = parse(text, str(letter))
-    except OSError as exc:
-        _err(f"{letter}:1:1: cannot read: {exc.strerror or exc}")
-        raise Failed() from None
+        result = run_import(letter, export, overrides, answers, group)
     except LetterError as exc:
         _err(str(exc))
         raise Failed() from None
-    if not isinstance(source.data, dict):
-        _err(f"{letter}:1:1: a letter must be a mapping of keys (recipients:, signatories:, ...)")
-        raise Failed()
-    try:
-        table = read_export(export, overrides)
-    except OSError as exc:
-        _err(f"{export}:1:1: cannot read: {exc.strerror or exc}")
+    except Stop as exc:
+        for message in exc.messages:
+            _err(message)
         raise Failed() from None
-    except ExportError as exc:
-        _err(f"{export}:{exc.line}:{exc.column}: {exc}")
-        raise Failed() from None
-    from .signon.export import header_key
-    unknown = set(overrides) - {header_key(h) for h in table.headers}
-    if unknown:
-        raise typer.BadParameter(f"no column {', '.join(sorted(unknown))!r} in {export}; its "
-                                 f"columns are: {', '.join(h for h in table.headers if h)}",
-                                 param_hint="--map")
-    if not {"organisation", "name"} & set(table.columns.values()):
-        _err(f"{export}:1:1: header: no column for the organisation's name among: "
-             f"{', '.join(h for h in table.headers if h)}; name it with --map "
-             f"\"COLUMN=organisation\"")
-        raise Failed()
-    signatories = source.data.get("signatories")
-    if signatories is not None and not isinstance(signatories, list):
-        line, column = source.where(("signatories",))
-        _err(f"{letter}:{line}:{column}: signatories: expected a list (lines starting with "
-             "'- ') to add to")
-        raise Failed()
-    signatories = signatories or []
-    plan = plan_import(table, existing_index(
-        signatories, lambda i: source.where(("signatories", i))[0]))
-    entries = [dict(e.fields, **({"group": group} if group else {})) for e in plan.added]
-    for e, fields in zip(plan.added, entries):
-        e.fields = fields
-    try:
-        merged = splice(text, source, entries)
-        if entries:
-            check(text, merged, str(letter), entries)
-    except SpliceError as exc:
-        _err(f"{letter}:1:1: {exc}")
-        raise Failed() from None
-    except LetterError:  # the merged text would not even parse (a drafter bug)
-        _err(f"{letter}:1:1: the merged letter would not parse; nothing was written "
-             "(please report this)")
-        raise Failed() from None
-    sidecar = contacts_path(letter)
-    contacts = contacts_file(sidecar, plan.added, export.name) if any(
-        f in table.columns.values() for f in ("email", "phone", "contact")) else None
-    _report(letter, export, table, plan, sidecar if contacts else None, dry_run)
+    except ValueError as exc:  # --map names a column the export does not have
+        raise typer.BadParameter(str(exc), param_hint="--map") from None
+    for warning in result.warnings:
+        _err(warning)
+    _report(letter, export, result, dry_run, _masking())
     if dry_run:
-        diff = difflib.unified_diff(text.splitlines(keepends=True),
-                                    merged.splitlines(keepends=True),
+        diff = difflib.unified_diff(result.text.splitlines(keepends=True),
+                                    result.merged.splitlines(keepends=True),
                                     fromfile=str(letter), tofile=f"{letter} (after import)")
         typer.echo("".join(diff), nl=False)
         return
-    if not entries:
+    if not result.files:
         return
-    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
-    files = {letter: bom + merged.encode("utf-8")}
-    if contacts is not None:
-        files[sidecar] = contacts
     try:
-        io.write_set(files)
+        io.write_set(result.files)
     except OSError as exc:  # a full disk, a read-only folder
         _err(f"{letter}:1:1: not written ({exc.strerror or exc}); the letter is unchanged")
         raise Failed() from None
+    if result.merged == result.text:
+        return
+    from .validate import letter_from_text
     try:
-        letter_from_text(merged, str(letter), letter.resolve().parent)
+        letter_from_text(result.merged, str(letter), letter.resolve().parent)
     except LetterError as exc:
         for problem in exc.problems:
             _err(f"{problem} (warning: the letter needs fixing before it renders)")
 
 
-def _report(letter: Path, export: Path, table, plan, sidecar: Optional[Path],
-            dry_run: bool) -> None:
-    """What the import adds, skips and leaves for a decision, on stdout."""
+def _masking():
+    """At-risk names are shown on a terminal and masked anywhere else (a CI log, a file)."""
+    import sys
+    if sys.stdout.isatty():
+        return lambda name: name
+    return lambda name: "[name withheld]"
+
+
+def _report(letter: Path, export: Path, result, dry_run: bool, mask) -> None:
+    """What the import adds, skips, hides and leaves for a decision, on stdout; the first
+    line says which columns are read as the consent and publication questions."""
+    table, plan = result.table, result.plan
+    typer.echo(result.questions)
     verb = "would add" if dry_run else "added"
     empty = f", {table.empty_rows} empty ignored" if table.empty_rows else ""
     typer.echo(f"{letter}: {verb} {len(plan.added)} of {len(table.rows)} rows of {export.name}"
                f" ({len(plan.skipped)} skipped, {len(plan.decide)} need a decision{empty})")
     mapped = ", ".join(f"{table.headers[i]} -> {f}" for i, f in sorted(table.columns.items()))
     typer.echo(f"columns: {mapped}")
+    typer.echo(f"form: {result.form}")
     if table.ignored:
         typer.echo(f"ignored columns (copied nowhere): {', '.join(table.ignored)}")
-    sections = [("added", [(e.row, e.fields.get("organisation") or e.fields.get("name"),
-                            "anonymous: counted, never named" if e.fields.get("anonymous")
-                            else "") for e in plan.added]),
-                ("skipped", [(o.row, o.shown, o.message) for o in plan.skipped]),
-                ("needs a decision", [(o.row, o.shown, o.message) for o in plan.decide])]
+    where = result.coordinator.name if result.coordinator else "the coordinator's file"
+    sections = [("added", [(e.row, e.shown, e.anonymous,
+                            f"anonymous: counted, never named; its name is kept in {where} "
+                            "only" if e.anonymous else
+                            ("pending: not printed until confirmed"
+                             if e.fields.get("status") == "pending" else ""))
+                           for e in plan.added]),
+                ("skipped", [(o.row, o.shown, o.hidden, o.message) for o in plan.skipped]),
+                ("needs a decision", [(o.row, o.shown, o.hidden, o.message)
+                                      for o in plan.decide])]
     for title, items in sections:
         if items:
             typer.echo(f"{title}:")
-        for row, shown, message in sorted(items, key=lambda x: x[0]):
-            name = f"'{shown}'" if shown else "(no name)"
+        for row, shown, hidden, message in sorted(items, key=lambda x: x[0]):
+            name = f"'{mask(shown) if hidden else shown}'" if shown else "(no name)"
             typer.echo(f"  row {row}: {name}" + (f": {message}" if message else ""))
-    for note in plan.notes:
+    for note in table.notes + plan.notes:
         typer.echo(f"note: {note}")
-    if sidecar is not None:
+    contacts = [p for p in result.files if p.name.endswith(".contacts.csv")]
+    if contacts or (dry_run and plan.added):
         typer.echo(f"contacts: {len(plan.added)} rows {'would go' if dry_run else 'added'} to "
-                   f"{sidecar} (coordinator only: never in the letter or its outputs)")
+                   f"{letter.stem}.contacts.csv (coordinator only: never in the letter or "
+                   "its outputs)")
+    hidden = sum(1 for e in plan.added if e.anonymous) + len(plan.hide)
+    if hidden:
+        typer.echo(f"at-risk names: {hidden} {'would be' if dry_run else 'are'} kept in {where} "
+                   "only (the letter holds a fingerprint); keep that file to yourself")
 
 
 @app.command("list")

@@ -141,6 +141,8 @@ def fields(data: dict) -> list[Field]:
     for i, signer in enumerate(_list(data.get("signatories"))):
         if isinstance(signer, str):
             add(("signatories", i), signer, False)
+        elif isinstance(signer, dict) and signer.get("anonymous") == "true":
+            continue  # never printed: nothing of it goes to a translator
         elif isinstance(signer, dict):
             for key in _SIGNER_OPTIONAL + _SIGNER_REQUIRED:
                 add(("signatories", i, key), signer.get(key), key in _SIGNER_REQUIRED)

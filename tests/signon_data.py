@@ -25,7 +25,8 @@ OTHER_SCRIPTS = ["Мемориал Правозащитный Центр", "مر
                  "Правозащитный центр Вясна", "مؤسسة الحق", "日本人権擁護協会"]
 COUNTRIES = ["Belgium", "Kenya", "Côte d'Ivoire", "Perú", "Deutschland", "Россия", "Norway",
              "Brasil", "India", "Égypte"]
-YES = ["Yes", "yes", "Oui", "Sí", "Ja", "Yes, we sign", "I agree", "oui, nous signons"]
+# Clear yeses only: one yes-word of a language drafter knows, in any case, with punctuation.
+YES = ["Yes", "yes", "Oui", "Sí", "Ja", "YES", "oui !", "Y"]
 
 # The letter the rows are imported into: comments, four-space list indentation, a long line,
 # a plain-string entry, a folded scalar and a flow mapping, so any re-emitting would show.
@@ -95,8 +96,10 @@ def make_export(n: int) -> Export:
         ("Amnesty International France", "Oui", "decide", "chapter"),
         ('=HYPERLINK("http://evil.example","Click")', "Yes", "decide", "formula"),
         ("No Thanks Society", "No", "skip", "No"),
-        ("Refusing Collective", "Non, pas cette fois", "skip", "Non"),
-        ("Undecided Forum", "maybe later", "decide", "unclear"),
+        ("Refusing Collective", "Non, pas cette fois", "decide", "not a clear yes"),
+        ("Undecided Forum", "maybe later", "decide", "not a clear yes"),
+        ("Board Pending Network", "Yes, but waiting for board approval", "decide",
+         "not a clear yes"),
         ("@SUM(A1:A9) Trust", "Yes", "decide", "formula"),
     ]
     per_special = max(1, n // 8)

@@ -167,8 +167,14 @@ def test_individuals_publish_consent_and_websites(tmp_path, drafter_cli):
         ",Amina,Diallo,Université de Dakar,Yes,\n", "utf-8")
     assert drafter_cli("signatories", "import", letter, export).returncode == 0
     hidden, person = load_letter(letter).signatories[3:]
-    assert hidden.organisation == "Safe Harbour Defenders" and hidden.anonymous
-    assert hidden.url == "https://safeharbour.example"
+    # The organisation that withheld its name: a fingerprint and nothing else in the letter;
+    # its name and website only in the coordinator's file.
+    assert hidden.anonymous and re.fullmatch(r"anon-[0-9a-f]{16}", hidden.organisation)
+    assert hidden.url is None
+    text = letter.read_text("utf-8")
+    assert "Safe Harbour" not in text and "safeharbour" not in text
+    kept = (tmp_path / "letter.signon.json").read_text("utf-8")
+    assert "Safe Harbour Defenders" in kept and "https://safeharbour.example" in kept
     assert (person.name, person.affiliation, person.is_individual) == (
         "Amina Diallo", "Université de Dakar", True)
 

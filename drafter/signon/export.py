@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,9 +20,11 @@ MAX_ROWS = 100_000
 
 # Fields a column can feed. Contact fields go to the sidecar file only, never to the letter.
 LETTER_FIELDS = ("organisation", "name", "role", "country", "group", "url", "affiliation")
-CONTACT_FIELDS = ("email", "phone", "contact")
-CONTROL_FIELDS = ("consent", "publish", "anonymous", "first_name", "last_name", "ignore")
+CONTACT_FIELDS = ("email", "phone", "contact", "contact_position")
+CONTROL_FIELDS = ("consent", "publish", "anonymous", "first_name", "last_name", "timestamp",
+                  "ignore")
 FIELDS = LETTER_FIELDS + CONTACT_FIELDS + CONTROL_FIELDS
+QUESTION_FIELDS = ("consent", "publish", "anonymous")
 
 # Header words (after `header_key`: lower case, no accents, punctuation as spaces).
 HEADERS = {
@@ -64,21 +67,16 @@ HEADERS = {
     "contact": """contact person | contact name | contact | focal point | point of contact |
         personne de contact | contact principal | kontaktperson | ansprechpartner |
         ansprechpartnerin | persona de contacto | contacto""",
-    "publish": """publish name | may we publish your name | publish our name | name publicly |
-        public listing | list our name | rendre public | publier le nom | namentlich nennen |
-        veroffentlichen | publicar nombre""",
-    "anonymous": "anonymous | sign anonymously | anonyme | anonym | anonimo",
-    "ignore": """timestamp | horodateur | zeitstempel | marca temporal | submitted at |
-        submission date | date of submission""",
+    "timestamp": """timestamp | horodateur | horodatage | zeitstempel | marca temporal |
+        submitted at | submission date | date of submission | date""",
 }
 _TABLE = {" ".join(h.split()): f for f, text in HEADERS.items() for h in text.split("|")}
-# Words that make a header the consent question ("Do you agree to sign ...?").
-_CONSENT = re.compile(r"\b(consent\w*|agree\w*|endorse\w*|sign on|sign the|we sign|"
-                      r"accept\w*|accord|signez|signer|zustimm\w*|einverstanden|unterzeichnen|"
-                      r"acuerdo|acepta\w*|firmar|consiente|consentimiento)\b")
-
 _SPACES = re.compile(r"\s+")
-_INVISIBLE = re.compile("[\u200b\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Control characters are dropped from every cell; the characters that make a name print or
+# compare unlike how it reads (drafter/text.py) are removed from the fields that print, and
+# reported (`_deceptive`), since a form entry cannot be sent back to be fixed.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+NAME_FIELDS = ("organisation", "name", "group", "first_name", "last_name")
 
 
 class ExportError(Exception):
@@ -109,7 +107,18 @@ class Table:
     columns: dict[int, str]  # column index -> field
     rows: list[Row]
     empty_rows: int = 0
-    consent_header: str = ""
+    how: dict[int, str] = field(default_factory=dict)  # column -> "--map", "header", ...
+    answers: dict[int, Counter] = field(default_factory=dict)  # column -> its distinct cells
+    clashes: list[tuple[str, list[int]]] = field(default_factory=list)  # a field, 2+ columns
+    notes: list[str] = field(default_factory=list)
+
+    def header_of(self, name: str) -> str:
+        """The header of the column feeding a field ("" when none does)."""
+        return next((self.headers[i] for i, f in self.columns.items() if f == name), "")
+
+    @property
+    def consent_header(self) -> str:
+        return self.header_of("consent")
 
     @property
     def ignored(self) -> list[str]:
@@ -128,7 +137,8 @@ def clean(text) -> str:
 
 def header_key(text: str) -> str:
     """A header as compared with the table: lower case, no accents, punctuation as spaces."""
-    text = unicodedata.normalize("NFKD", clean(text).casefold())
+    from ..text import reader_form
+    text = unicodedata.normalize("NFKD", reader_form(clean(text)).casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(re.sub(r"[\W_]+", " ", text).split())
 
@@ -143,19 +153,31 @@ def field_for(header: str) -> str | None:
     trimmed = re.sub(r"^(your|votre|ihre?|su|tu) |\s*(optional|facultatif|optionnel)$", "", key)
     if trimmed in _TABLE:
         return _TABLE[trimmed]
-    if _CONSENT.search(key) and not re.search(r"\b(name|nom|logo)\b", key):
-        return "consent"
-    return None
+    from .questions import question_for
+    return question_for(header)  # the one rule for consent and publication questions
 
 
-def read_export(path: Path, overrides: dict[str, str]) -> Table:
-    """Read a CSV or XLSX export; `overrides` maps header keys to fields (from --map)."""
+def read_export(path: Path, overrides: dict[str, str],
+                remembered: dict[str, str] | None = None) -> Table:
+    """Read a CSV or XLSX export; `overrides` maps header keys to fields (from --map),
+    `remembered` those the coordinator decided at an earlier import of the same form."""
+    return table_from(read_grid(path), overrides, remembered or {})
+
+
+def read_grid(path: Path) -> list[tuple[int, list, set]]:
+    """The export's rows as (row number, cells, columns holding formulas)."""
     data = _read_bytes(path)
     if path.suffix.lower() in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
-        grid = _xlsx_rows(data)
-    else:
-        grid = _csv_rows(data)
-    return _table(grid, overrides)
+        return _xlsx_rows(data)
+    return _csv_rows(data)
+
+
+def headers_of(grid: list[tuple[int, list, set]]) -> list[str]:
+    """The header row's cells (the first non-empty row), cleaned."""
+    for _, cells, _ in grid:
+        if any(clean(c) for c in cells):
+            return [clean(c) for c in cells]
+    raise ExportError("the export is empty (no header row)")
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -235,8 +257,10 @@ def _cell_text(value) -> str:
     return clean(value)
 
 
-def _table(grid: list[tuple[int, list, set]], overrides: dict[str, str]) -> Table:
-    """Find the header row (the first non-empty one) and map its columns to fields."""
+def table_from(grid: list[tuple[int, list, set]], overrides: dict[str, str],
+               remembered: dict[str, str]) -> Table:
+    """Find the header row (the first non-empty one) and map its columns to fields: --map
+    first, then the mapping remembered for this form, then the headers."""
     while grid and not any(clean(c) for c in grid[0][1]):
         grid = grid[1:]
     if not grid:
@@ -244,51 +268,88 @@ def _table(grid: list[tuple[int, list, set]], overrides: dict[str, str]) -> Tabl
     _, header_cells, _ = grid[0]
     headers = [clean(h) for h in header_cells]
     columns: dict[int, str] = {}
-    used: dict[str, int] = {}
+    how: dict[int, str] = {}
+    used: dict[str, list[int]] = {}
     for i, header in enumerate(headers):
-        name = overrides.get(header_key(header)) or field_for(header)
+        key = header_key(header)
+        if key in overrides:
+            name, how[i] = overrides[key], "--map"
+        elif key in remembered:
+            name, how[i] = remembered[key], "remembered"
+        else:
+            name, how[i] = field_for(header), "header"
         if name is None or name == "ignore":
             continue
-        if name in used and header_key(header) not in overrides:
+        used.setdefault(name, []).append(i)
+        if len(used[name]) > 1 and name not in QUESTION_FIELDS and how[i] == "header":
             continue  # a second "Name" column: the first one wins; the report lists the rest
-        used[name] = i
         columns[i] = name
-    table = Table(headers, columns, [])
-    table.consent_header = next((headers[i] for i, f in columns.items() if f == "consent"), "")
+    table = Table(headers, columns, [], how=how)
+    table.clashes = [(name, where) for name, where in used.items()
+                     if name in QUESTION_FIELDS and len(where) > 1]
+    table.answers = {i: Counter() for i in range(len(headers))}
     for number, cells, formula_columns in grid[1:]:
         row = Row(number)
+        texts = [clean(c) for c in cells]
+        if not any(texts):
+            table.empty_rows += 1
+            continue
+        for i, value in enumerate(texts[:len(headers)]):
+            if value:
+                table.answers[i][value] += 1
         for i, name in columns.items():
-            value = clean(cells[i]) if i < len(cells) else ""
+            value = texts[i] if i < len(texts) else ""
+            if value and name in LETTER_FIELDS + NAME_FIELDS:
+                value = _deceptive(value, name, number, table.notes)
             if value:
                 row.cells[name] = value
             if i in formula_columns:
                 row.formulas.add(name)
-        if not any(clean(c) for c in cells):
-            table.empty_rows += 1
-            continue
         first, last = row.cells.pop("first_name", ""), row.cells.pop("last_name", "")
         if (first or last) and "name" not in row.cells:
             row.cells["name"] = f"{first} {last}".strip()
         table.rows.append(row)
+    _contact_roles(table)
     return table
 
 
-YES = re.compile(r"^(yes|y|oui|o|ja|j|si|sí|true|vrai|wahr|verdadero|1|x|✓|✔|ok|d accord|"
-                 r"i agree|i consent|we agree|we consent|agree|consent|agreed|accept|j accepte|"
-                 r"nous acceptons|einverstanden|acepto|aceptamos|de acuerdo)\b")
-NO = re.compile(r"^(no|n|non|nein|false|faux|falsch|falso|0|not|don t|do not|we do not|"
-                r"i do not|disagree|refuse|decline|ne |nous ne|je ne|nicht|kein|ich nicht|"
-                r"wir nicht)\b")
+def _deceptive(value: str, name: str, row: int, notes: list[str]) -> str:
+    """A cell without bidi overrides (and, in a name, the invisible characters that make it
+    print or compare unlike how it reads), each removal reported with its position."""
+    from ..text import OVERRIDES, describe, refused, visible
+    found = [(c, at, written) for c, at, written in refused(value, name in NAME_FIELDS)]
+    if not found:
+        return value
+    kept, last = [], 0
+    for _, at, written in found:
+        kept.append(value[last:at])
+        last = at + len(written)
+    cleaned = " ".join(("".join(kept) + value[last:]).split())
+    what = ", ".join(f"{describe(c)} at position {at + 1}" for c, at, _ in found)
+    kind = "a bidi override" if all(c in OVERRIDES for c, _, _ in found) else \
+        "characters that make a name print or compare unlike how it reads"
+    notes.append(f"row {row}: {name} '{visible(value)}': removed {what} ({kind}); "
+                 f"imported as '{cleaned}'")
+    return cleaned
 
 
-def answer(text: str) -> bool | None:
-    """A yes/no answer in English, French, German or Spanish: True, False, or None (unclear
-    or empty)."""
-    key = header_key(text) if text not in ("✓", "✔") else text
-    if not key:
-        return None
-    if NO.match(key):
-        return False
-    if YES.match(key):
-        return True
-    return None
+def _contact_roles(table: Table) -> None:
+    """A role with no signer's name beside it is the contact person's position (printed
+    alone it would read as the signatory's own role): it goes to the contacts file only."""
+    role = next((i for i, f in table.columns.items() if f == "role"), None)
+    if role is None:
+        return
+    named = {"name", "first_name", "last_name"} & set(table.columns.values())
+    moved = 0
+    for row in table.rows:
+        if row.get("role") and not row.get("name"):
+            row.cells["contact_position"] = row.cells.pop("role")
+            moved += 1
+    if not named and table.how.get(role) != "--map":
+        table.columns[role] = "contact_position"
+        table.notes.append(f"'{table.headers[role]}' is read as the contact person's position "
+                           "(the export has no column for the signer's name): contacts file "
+                           "only, never printed")
+    elif moved:
+        table.notes.append(f"{moved} rows give a role but no signer's name: their "
+                           f"'{table.headers[role]}' went to the contacts file only")

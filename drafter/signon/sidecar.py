@@ -7,8 +7,8 @@ import csv
 import io
 from pathlib import Path
 
-CONTACT_COLUMNS = ("organisation", "name", "contact_person", "email", "phone", "anonymous",
-                   "export", "row")
+CONTACT_COLUMNS = ("organisation", "name", "contact_person", "contact_position", "email",
+                   "phone", "anonymous", "export", "row")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -38,16 +38,25 @@ def contacts_path(letter: Path) -> Path:
 def contacts_file(path: Path, entries: list, export_name: str) -> bytes | None:
     """The contacts file with a row for each added signatory appended (None: nothing to add).
 
-    An existing file is kept byte for byte; new rows follow it.
-    """
+    An existing file is kept byte for byte and new rows follow it; a file written before the
+    contact_position column existed is rewritten once with it."""
     if not entries:
         return None
-    rows = [[e.fields.get("organisation", ""), e.fields.get("name", ""),
-             e.contacts.get("contact", ""), e.contacts.get("email", ""),
-             e.contacts.get("phone", ""), "yes" if e.fields.get("anonymous") else "",
-             export_name, e.row] for e in entries]
-    if path.is_file():
-        old = path.read_bytes()
+    rows = []
+    for e in entries:
+        who = e.hidden or e.fields  # an anonymous one's name: in this coordinator-only file
+        rows.append([who.get("organisation", ""), who.get("name", ""),
+                     e.contacts.get("contact", ""), e.contacts.get("contact_position", ""),
+                     e.contacts.get("email", ""), e.contacts.get("phone", ""),
+                     "yes" if e.fields.get("anonymous") else "", export_name, e.row])
+    if not path.is_file():
+        return csv_bytes(rows, list(CONTACT_COLUMNS), bom=True)
+    old = path.read_bytes()
+    text = old.decode("utf-8-sig", errors="replace")
+    header = next(csv.reader(io.StringIO(text)), [])
+    if header == list(CONTACT_COLUMNS):
         joint = b"" if not old or old.endswith(b"\n") else b"\r\n"
         return old + joint + csv_bytes(rows)
-    return csv_bytes(rows, list(CONTACT_COLUMNS), bom=True)
+    earlier = [dict(zip(header, r)) for r in list(csv.reader(io.StringIO(text)))[1:] if r]
+    kept = [[r.get(c, "") for c in CONTACT_COLUMNS] for r in earlier]
+    return csv_bytes(kept + rows, list(CONTACT_COLUMNS), bom=True)
