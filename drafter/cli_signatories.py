@@ -122,12 +122,21 @@ def import_(
         raise Failed() from None
     if result.merged == result.text:
         return
+    if len(result.merged) > _CHECK_AFTER_UP_TO:
+        # Reading a letter this large with positions takes drafter's parser a second per
+        # 250 KB; the import has checked what it wrote, so the rest is the user's call.
+        typer.echo(f"note: the letter is large ({len(result.merged) / 1e6:.1f} MB): run "
+                   f"`drafter validate {letter}` to check all of it before rendering")
+        return
     from .validate import letter_from_text
     try:
         letter_from_text(result.merged, str(letter), letter.resolve().parent)
     except LetterError as exc:
         for problem in exc.problems:
             _err(f"{problem} (warning: the letter needs fixing before it renders)")
+
+
+_CHECK_AFTER_UP_TO = 1_000_000  # characters: larger merged letters are not validated again
 
 
 def _masking():

@@ -29,6 +29,7 @@ def name_key(name: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())
 
 
+@lru_cache(maxsize=4096)  # an import asks for each row's key several times
 def signatory_key(organisation: str | None, name: str | None) -> tuple[str, str]:
     """Who a signatory is: an organisation by its name alone (whoever signs for it), a person
     signing alone by theirs. Two entries with one key are the same signatory."""

@@ -239,3 +239,20 @@ def test_near_matches_are_those_a_scan_of_every_name_finds():
                                and _close(text, e.key[1]) for e in index._order), name
             index.add(name, None, i)
             names.append(name)
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda t: t.replace("Kestrel Forum", "Kestrel Forun"),          # another name
+    lambda t: t.replace("country: Chad", "country: Mali"),           # another field
+    lambda t: t.replace("subject: Hello", "subject: Hullo"),         # outside the list
+    lambda t: t.replace("- organisation: Kestrel Forum", "- organisation: Kestrel Forum\n"
+                        "    lead: true"),                           # a key added
+])
+def test_a_merge_that_does_not_read_as_old_plus_new_is_refused(tamper):
+    from drafter.signon.splice import SpliceError
+    text = "subject: Hello\nsignatories:\n  - Amnesty International\n"
+    entries = [{"organisation": "Kestrel Forum", "country": "Chad"}]
+    merged = splice(text, parse(text, "letter.yaml"), entries)
+    check(text, merged, "letter.yaml", entries)  # the real merge passes (libyaml's check)
+    with pytest.raises(SpliceError):
+        check(text, tamper(merged), "letter.yaml", entries)

@@ -108,9 +108,9 @@ def run_import(letter: Path, export: Path, maps: dict[str, str],
             check(merged, merged2, str(letter), entries)
     except SpliceError as exc:
         raise Stop([f"{letter}:1:1: {exc}"]) from None
-    except LetterError:  # the merged text would not even parse (a drafter bug)
-        raise Stop([f"{letter}:1:1: the merged letter would not parse; nothing was written "
-                    "(please report this)"]) from None
+    except LetterError as exc:  # over a size limit (or, a drafter bug, unreadable)
+        raise Stop([f"{p} (in the merged letter)" for p in exc.problems] +
+                   [f"{letter}: nothing was written"]) from None
     result.merged = merged2
     _remember(coord, form, table, plan)
     result.form = (f"columns as remembered for this form ({path.name})" if known else
