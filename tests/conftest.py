@@ -21,6 +21,27 @@ def run_drafter(*args: str, cwd: Path | None = None, timeout: float = 60,
                           encoding="utf-8", errors="replace", timeout=timeout)
 
 
+def run_on_terminal(*args: str, env: dict | None = None) -> tuple[int, bytes]:
+    """Run `python -m drafter ARGS` with a terminal (a pty) as stdout and stderr: (exit status,
+    everything it showed)."""
+    import pty
+    pid, fd = pty.fork()
+    if pid == 0:  # the child
+        os.execvpe(sys.executable, [sys.executable, "-m", "drafter", *map(str, args)],
+                   env if env is not None else dict(os.environ))
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        screen += chunk
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), screen
+
+
 @pytest.fixture
 def drafter_cli():
     """The `run_drafter` helper, as a fixture."""

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from conftest import run_on_terminal
 from readback import read_docx, read_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,26 +128,12 @@ def test_no_progress_bar_when_not_on_a_terminal(tmp_path):
 
 
 def test_progress_bar_on_a_terminal(tmp_path):
-    import pty
     csv_file = _recipients_csv(tmp_path / "list.csv", 4)
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env["COLUMNS"] = "100"
-    pid, fd = pty.fork()
-    if pid == 0:  # the child runs drafter with a terminal as stdout and stderr
-        os.execvpe(sys.executable, [*DRAFTER, "render", str(MAIN), "--recipients",
-                                    str(csv_file), "--format", "txt", "--out",
-                                    str(tmp_path / "out")], env)
-    screen = b""
-    while True:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        screen += chunk
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
+    status, screen = run_on_terminal("render", MAIN, "--recipients", csv_file, "--format",
+                                     "txt", "--out", tmp_path / "out", env=env)
+    assert status == 0
     assert b"rendering" in screen and b"/4" in screen
 
 

@@ -452,28 +452,14 @@ def test_deceptive_characters_in_form_names_are_removed_reported_and_lookalikes_
 
 
 def test_on_a_terminal_the_coordinator_sees_the_at_risk_names(tmp_path):
-    import os
-    import pty
-    import sys
+    from conftest import run_on_terminal
     letter = tmp_path / "letter.yaml"
     letter.write_text(LETTER, "utf-8")
     export = _csv(tmp_path / "form.csv", ["Organisation", "May we publish your name?"],
                   [["Hidden Lotus Org", "No"]])
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: drafter with a terminal as stdout
-        os.execvp(sys.executable, [sys.executable, "-m", "drafter", "signatories", "import",
-                                   str(letter), str(export)])
-    screen = b""
-    while True:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        screen += chunk
-    os.waitpid(pid, 0)
+    status, screen = run_on_terminal("signatories", "import", letter, export)
     text = screen.decode("utf-8", "replace")
+    assert status == 0
     assert "row 2: 'Hidden Lotus Org': anonymous: counted, never named" in text
     assert "[name withheld]" not in text
 
