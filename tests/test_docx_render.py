@@ -387,3 +387,33 @@ def test_loose_text_in_a_column_group_is_set_in_columns(tmp_path):
     data = render_docx(rendition(tmp_path, page('<p>Intro</p><div data-columns="3">Loose text</div>')))
     doc = part(data, "word/document.xml")
     assert paragraph_with(doc, "Loose text").find("w:pPr/w:sectPr/w:cols", NS).get(f"{{{W}}}num") == "3"
+
+
+LONG_NAMES = [
+    "International Federation for Human Rights and the Defence of Civil Liberties (FIDH)",
+    "World Organisation Against Torture and for the Protection of Human Rights Defenders",
+    "Association for the Promotion of Democratic Freedoms in Central and Eastern Asia",
+    "Network of Independent Human Rights Lawyers of the Southern Mediterranean Region",
+    "Coalition of Non-Governmental Organisations for the Rights of Migrant Workers Abroad"]
+LONG_SUBJECT = ("A subject line that goes on and on about the human rights situation in a long "
+                "list of regions, covering detention, surveillance, forced labour, "
+                "transnational repression, the treatment of human rights defenders and lawyers, "
+                "and the obligations of companies and of states under international law")
+
+
+def test_long_names_and_a_long_subject_render_with_metadata_shortened(tmp_path, drafter_cli):
+    letter = tmp_path / "long.yaml"
+    letter.write_text("recipients:\n  - name: Jane Doe\n"
+                      f"subject: \"{LONG_SUBJECT}\"\nopening: We write.\nsignatories:\n" +
+                      "".join(f"  - {name}\n" for name in LONG_NAMES), "utf-8")
+    result = drafter_cli("render", letter, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    document = docx.Document(str(tmp_path / "out" / "long.docx"))
+    props = document.core_properties
+    assert len(LONG_SUBJECT) > 255 and len(props.title) <= 255
+    assert props.title.endswith("…") and LONG_SUBJECT.startswith(props.title[:-1].rstrip())
+    assert len(props.author) <= 255 and props.author.startswith(LONG_NAMES[0][:40])
+    # Only the metadata is shortened: the letter prints the whole subject and every name.
+    with docx2python(tmp_path / "out" / "long.docx") as read:
+        body = " ".join(read.text.split())
+    assert LONG_SUBJECT in body and all(name in body for name in LONG_NAMES)

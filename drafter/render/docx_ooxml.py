@@ -342,17 +342,31 @@ def set_core_properties(document, *, title: str, author: str, description: str, 
                         language: str, when: datetime.datetime) -> None:
     """Set every core property, so nothing of python-docx's template (creator, 2013) leaks."""
     cp = document.core_properties
-    cp.title = xml_safe(title)
-    cp.author = xml_safe(author)
-    cp.last_modified_by = xml_safe(author)
-    cp.subject = xml_safe(description)
+    cp.title = fit_property(title)
+    cp.author = fit_property(author)
+    cp.last_modified_by = fit_property(author)
+    cp.subject = fit_property(description)
     cp.comments = ""
-    cp.keywords = xml_safe(keywords)
-    cp.language = xml_safe(language)
+    cp.keywords = fit_property(keywords)
+    cp.language = fit_property(language)
     cp.category = cp.content_status = cp.identifier = cp.version = ""
     cp.created = cp.modified = when.replace(tzinfo=None)
     cp.revision = 1
     remove_thumbnail(document)
+
+
+PROPERTY_LIMIT = 255  # characters python-docx (and Word's dialog) take in a core property
+
+
+def fit_property(text: str) -> str:
+    """A core property within its limit: cut at the last space that leaves room for "…".
+    Only the file's metadata is shortened; the letter itself keeps every word."""
+    text = xml_safe(text)
+    if len(text) <= PROPERTY_LIMIT:
+        return text
+    cut = text[:PROPERTY_LIMIT - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > PROPERTY_LIMIT // 2 else cut).rstrip(" ,;") + "…"
 
 
 def remove_thumbnail(document) -> None:
