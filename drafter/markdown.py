@@ -15,6 +15,10 @@ from markdown_it.tree import SyntaxTreeNode
 
 from .document import LineBreak, ListBlock, NoteCall, Paragraph, Run
 
+# markdown-it silently drops everything past its nesting limit (20 by default: about ten list
+# levels), and the rest of the field with it. drafter parses to a deeper limit and validation
+# refuses a field that reaches it (`too_deep`), so no level is ever lost in silence.
+MAX_NESTING = 100
 _SAFE_LINK = re.compile(r"(https?://|mailto:)", re.IGNORECASE)
 _NOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
 
@@ -33,9 +37,28 @@ def _note_ref_rule(state, silent: bool) -> bool:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
+                                   "maxNesting": MAX_NESTING})
     md.inline.ruler.before("link", "note_ref", _note_ref_rule)
     return md
+
+
+MAX_DEPTH = 10  # lists and quotes inside each other that a page (and Word) can still indent
+
+
+def too_deep(text: str) -> tuple[int, int] | None:
+    """(depth, line in the field from 1) of the first list or quote nested deeper than
+    MAX_DEPTH, which validation refuses rather than print it squeezed or lose it; None when
+    the field is within it."""
+    depth = 0
+    for token in _parser().parse(text):
+        if token.type in ("bullet_list_open", "ordered_list_open", "blockquote_open"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return depth, (token.map[0] + 1) if token.map else 1
+        elif token.type in ("bullet_list_close", "ordered_list_close", "blockquote_close"):
+            depth -= 1
+    return None
 
 
 class Converter:

@@ -194,7 +194,7 @@ def cross_check(source: Source, folder: Path | None) -> list[Problem]:
                    if isinstance(s, (str, dict))]
     problems = (check_characters(data, (), source) + check_notes(data, source) +
                 check_signatories(signatories, source) + check_fingerprints(signatories, source)
-                + signon_warnings(data, source))
+                + check_nesting(data, source) + signon_warnings(data, source))
     from .locale import language_problems
     problems += language_problems(data, source)  # fixed words falling back to English
     if folder is not None:
@@ -332,6 +332,30 @@ def check_signatories(signatories: list, source: Source) -> list[Problem]:
                     f"'{visible(seen_name[first])}' at signatories[{first}], line {line} "
                     f"({detail}); check it is not a copy", severity="warning"))
                 break
+    return problems
+
+
+_DEEP_LINE = re.compile(r"^[ >*+\-0-9.)]{11,}", re.MULTILINE)  # MAX_DEPTH + 1 (markdown.py)
+
+
+def check_nesting(data: dict, source: Source) -> list[Problem]:
+    """Lists and quotes nested deeper than drafter prints are refused where they are, never
+    cut off (markdown-it would drop them and the rest of the field without a word)."""
+    problems = []
+    for loc, text in prose_fields(data):
+        # Each level of nesting needs a character before a line's text (a ">", a list marker
+        # or a column of indentation): without a line starting with more than MAX_DEPTH of
+        # them there is nothing to check, and Markdown's parser stays unloaded.
+        if not _DEEP_LINE.search(text.expandtabs(4)):
+            continue
+        from .markdown import MAX_DEPTH, too_deep
+        found = too_deep(text)
+        if found:
+            depth, line = found
+            problems.append(source.problem(loc, (
+                f"lists or quotes nested {depth} levels deep (line {line} of the text); "
+                f"drafter prints at most {MAX_DEPTH} levels: move the deeper items up a level "
+                "or write them as sentences")))
     return problems
 
 
