@@ -69,7 +69,7 @@ def validate(files: list[Path] = typer.Argument(..., help="Letter YAML files (or
             _err(str(exc))
             continue
         typer.echo(f"{file}: ok ({_count(len(letter.recipients), 'recipient')}, "
-                   f"{_count(len(letter.signatories), 'signatory', 'signatories')})")
+                   f"{_signing(letter)})")
         for warning in sorted(letter.warnings + problems):  # never a failure
             _err(str(warning))
     if failed:
@@ -207,7 +207,7 @@ def _report(job, outcome) -> None:
         pages = stats.get("pages") if fmt == "pdf" else None
         extra = f"{_count(pages, 'page')}, " if pages else ""
         typer.echo(f"{path}: {extra}{_count(stats.get('words', 0), 'word')}, "
-                   f"{_count(len(letter.signatories), 'signatory', 'signatories')}")
+                   f"{_signing(letter)}")
 
 
 def _progress(total: int):
@@ -227,6 +227,17 @@ def _rich_progress(total: int):
                   TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("letters", total=total)
         yield lambda: bar.advance(task)
+
+
+def _signing(letter) -> str:
+    """The signatories as the letter counts them: "20 signing, 1 pending, 2 withdrawn"."""
+    from collections import Counter
+    status = Counter(s.status for s in letter.signatories)
+    text = f"{status['confirmed']} signing"
+    for name in ("pending", "withdrawn"):
+        if status[name]:
+            text += f", {status[name]} {name}"
+    return text
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:

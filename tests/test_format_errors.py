@@ -395,7 +395,7 @@ def test_cli_reports_every_table_case_in_one_run(tmp_path: Path, drafter_cli):
     for case, path in zip(CASES, files):
         for expect in case.expect:
             _assert_reported(result.stderr, path, expect)
-    assert result.stdout.strip() == f"{good}: ok (1 recipient, 1 signatory)"
+    assert result.stdout.strip() == f"{good}: ok (1 recipient, 1 signing)"
 
 
 def test_alias_bomb_is_refused_before_expansion():

@@ -211,7 +211,7 @@ def test_render_reports_what_it_wrote(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 4
-    assert re.match(r".*eu-china-summit\.pdf: \d+ pages, \d[\d,]* words, 5 signatories$",
+    assert re.match(r".*eu-china-summit\.pdf: \d+ pages, \d[\d,]* words, 5 signing$",
                     lines[0])
     for ext in ("pdf", "docx", "html", "txt"):
         assert (tmp_path / f"eu-china-summit.{ext}").stat().st_size > 1000
