@@ -204,9 +204,12 @@ def cross_check(source: Source, folder: Path | None) -> list[Problem]:
 
 # Invisible characters that print as empty boxes in a PDF and cannot be stored in a DOCX
 # (XML 1.0): C0 controls other than tab and line breaks, DEL, C1 controls, non-characters
-# and lone surrogates. Refused rather than dropped: they usually mean a bad copy and paste,
-# and silently changing a name is worse than asking.
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+# and lone surrogates; also the line and paragraph separators and the interlinear annotation
+# characters (U+2028, U+2029, U+FFF9-U+FFFB), which Pango draws as boxes and no reader of a
+# letter means. Refused rather than dropped: they usually mean a bad copy and paste, and
+# silently changing a name is worse than asking.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufff9-\ufffb"
+                        "\ufffe\uffff\ud800-\udfff]")
 
 
 def is_name(path: tuple) -> bool:

@@ -155,3 +155,17 @@ def test_a_script_outside_the_templates_fonts_renders_from_a_fallback_font_with_
     assert result.returncode == 0, result.stderr
     assert re.search(r"warning: 2 characters \(ጤ ና\) are in no font of the template's "
                      r"font-family; the PDF takes them from Noto S\w+ Ethiopic", result.stderr)
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\ufff9", "\ufffa", "\ufffb"])
+def test_characters_pango_draws_as_boxes_are_refused_where_they_are(tmp_path, char):
+    from drafter import LetterError, load_letter
+    letter = tmp_path / "letter.yaml"
+    escaped = f"\\u{ord(char):04x}"
+    letter.write_text('recipients:\n  - name: Jane Doe\n'
+                      f'opening: "We write{escaped} to you."\nsignatories: [Foo]\n', "utf-8")
+    with pytest.raises(LetterError) as caught:
+        load_letter(letter)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column, problem.path) == (3, 10, "opening")
+    assert f"U+{ord(char):04X}" in problem.message and "at position 9" in problem.message
