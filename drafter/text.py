@@ -69,8 +69,9 @@ def deceptive(text: str, in_name: bool) -> tuple[str, int] | None:
     return None
 
 
-def clean_name(text: str) -> tuple[str, list[tuple[str, int]]]:
-    """A name without the characters `deceptive(text, in_name=True)` refuses, raw or written as
+def clean_name(text: str, in_name: bool = True) -> tuple[str, list[tuple[str, int]]]:
+    """A name (or with `in_name` false, any text) without the characters `deceptive` refuses
+    there, raw or written as
     references, and what was removed: a list of (character, index in `text` as given, from 0).
 
     For imports, where a form entry cannot be sent back to be fixed: the caller keeps the cleaned
@@ -78,7 +79,7 @@ def clean_name(text: str) -> tuple[str, list[tuple[str, int]]]:
     whitespace trimming, no normalisation), so indexes refer to the caller's own text.
     """
     removed, parts, last = [], [], 0
-    for char, start, end in _found(text, in_name=True):
+    for char, start, end in _found(text, in_name):
         removed.append((char, start))
         parts.append(text[last:start])
         last = end

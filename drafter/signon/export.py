@@ -316,17 +316,13 @@ def table_from(grid: list[tuple[int, list, set]], overrides: dict[str, str],
 def _deceptive(value: str, name: str, row: int, notes: list[str]) -> str:
     """A cell without bidi overrides (and, in a name, the invisible characters that make it
     print or compare unlike how it reads), each removal reported with its position."""
-    from ..text import OVERRIDES, describe, refused, visible
-    found = [(c, at, written) for c, at, written in refused(value, name in NAME_FIELDS)]
+    from ..text import OVERRIDES, clean_name, describe, visible
+    kept, found = clean_name(value, name in NAME_FIELDS)
     if not found:
         return value
-    kept, last = [], 0
-    for _, at, written in found:
-        kept.append(value[last:at])
-        last = at + len(written)
-    cleaned = " ".join(("".join(kept) + value[last:]).split())
-    what = ", ".join(f"{describe(c)} at position {at + 1}" for c, at, _ in found)
-    kind = "a bidi override" if all(c in OVERRIDES for c, _, _ in found) else \
+    cleaned = " ".join(kept.split())
+    what = ", ".join(f"{describe(c)} at position {at + 1}" for c, at in found)
+    kind = "a bidi override" if all(c in OVERRIDES for c, _ in found) else \
         "characters that make a name print or compare unlike how it reads"
     notes.append(f"row {row}: {name} '{visible(value)}': removed {what} ({kind}); "
                  f"imported as '{cleaned}'")

@@ -10,7 +10,6 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-QUESTIONS = ("consent", "publish", "anonymous")  # fields that hold an answer, not a value
 # The stems' question, in the order the header rule tries them.
 _RULE = (("anonymity", "anonymous"), ("publication", "publish"), ("signing", "consent"))
 _LOGO = re.compile(r"(?<!\w)logo")
