@@ -70,9 +70,9 @@ def deceptive(text: str, in_name: bool) -> tuple[str, int] | None:
 
 
 def clean_name(text: str, in_name: bool = True) -> tuple[str, list[tuple[str, int]]]:
-    """A name (or with `in_name` false, any text) without the characters `deceptive` refuses
-    there, raw or written as
-    references, and what was removed: a list of (character, index in `text` as given, from 0).
+    """A name (or, with `in_name` false, any text) without the characters `deceptive` refuses
+    there, raw or written as references, and what was removed: a list of (character, index
+    in `text` as given, from 0).
 
     For imports, where a form entry cannot be sent back to be fixed: the caller keeps the cleaned
     name and reports each removed character (see `describe`). Nothing else changes (no
