@@ -241,6 +241,10 @@ def test_an_answer_decided_once_is_remembered(tmp_path, cli):
     loaded = load_letter(letter)
     assert [(s.organisation, s.status) for s in loaded.signatories[1:]] == [
         ("Kestrel Trust", "pending"), ("Lagoon Society", "pending")]
+    status, out, _ = cli("signatories", "import", letter, export, "--answer",
+                         "consent:Yes, once our lawyers agree=pending", "--dry-run")
+    assert status == 0 and '--answer "consent:Yes, once our lawyers agree=pending" matches no ' \
+        "answer in this export" in out
     # The next export with the same hedge needs no option: the decision was kept.
     later = _csv(tmp_path / "later.csv", ["Organisation", "Do you agree to sign?"],
                  [["Meadow Forum", "yes, but waiting for board approval."]])

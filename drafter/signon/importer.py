@@ -94,6 +94,10 @@ def run_import(letter: Path, export: Path, maps: dict[str, str],
     if stops:
         raise Stop(stops + [f"{export}: nothing was imported; {letter.name} and "
                             f"{path.name} are unchanged"])
+    for question, given, decision in answers:  # a decision that reads no row is said
+        if not any(answer_key(row.get(question)) == answer_key(given) for row in table.rows):
+            table.notes.append(f"--answer \"{question}:{given}={decision}\" matches no answer "
+                               "in this export; it is kept for later exports")
     letter_view = existing(signatories, lambda i: source.where(("signatories", i))[0], coord)
     result = Result(table, Plan(), text, text, coordinator=path)
     result.warnings = _key_warnings(letter, path, coord, letter_view)
