@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import LetterError
-from .limits import (LimitExceeded, Limits, apply_memory_limit, deadline, hard_deadline,
-                     memory_message, near_memory_limit, run_limited)
+from .limits import (LimitExceeded, Limits, apply_memory_limit, deadline, detach_from_parent,
+                     hard_deadline, memory_message, near_memory_limit, run_limited)
 from .model import Letter
 from .pipeline import RenderError, TemplateError, output_path, render_all
 from .templates import Template
@@ -109,10 +109,10 @@ def _render_alone(index: int, job: Job) -> Outcome:
     return render_job(index, job)
 
 
-def _worker_init(limits: Limits) -> None:
+def _worker_init(limits: Limits, parent: int) -> None:
     # Ctrl-C reaches the whole process group: the parent alone decides how to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _quiet_stderr()
+    detach_from_parent(parent)  # a killed parent's workers do not render on
     _LIMITS[0] = limits
     apply_memory_limit(limits)
 
@@ -159,7 +159,7 @@ def run(jobs: list[Job], workers: int | None = None,
             yield Outcome(0, error=str(exc))
         return
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_worker_init, initargs=(limits,))
+                                   initializer=_worker_init, initargs=(limits, os.getpid()))
     futures = {executor.submit(_run_indexed, item): item[0] for item in enumerate(jobs)}
     try:
         for future in as_completed(futures):

@@ -92,7 +92,7 @@ def import_(
     from .signon.importer import Stop, run_import
     overrides, answers = _overrides(map_), _answers(answer)
     if not dry_run:  # an import killed halfway: finish its set, drop its temporaries
-        io.clean_temporaries(letter.parent)
+        io.clean_temporaries(letter.parent, say=_err)
     try:
         result = run_import(letter, export, overrides, answers, group)
     except LetterError as exc:
@@ -117,6 +117,9 @@ def import_(
         return
     try:
         io.write_set(result.files)
+    except io.SetIncomplete as exc:  # neither new nor old: says what the next run does
+        _err(f"{letter}:1:1: not written whole ({exc})")
+        raise Failed() from None
     except OSError as exc:  # a full disk, a read-only folder
         _err(f"{letter}:1:1: not written ({exc.strerror or exc}); the letter is unchanged")
         raise Failed() from None

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import resource
 import signal
+import sys
 import threading
 from dataclasses import dataclass
 
 DEFAULT_SECONDS = 60.0
 DEFAULT_MEMORY = 1 << 30  # 1 GiB of data (heap and private mappings), beyond shared libraries
+REPEAT = 0.25  # seconds between raisings of an expired time limit that was swallowed
 
 
 class LimitExceeded(Exception):
@@ -56,15 +59,21 @@ def deadline(limits: Limits):
         yield
         return
 
+    active = [True]
+
     def expired(signum, frame):
-        raise LimitExceeded(f"stopped after {limits.seconds:g} s, the time limit; raise it "
-                            "with --time-limit if the letter is really that large")
+        if active[0]:
+            raise LimitExceeded(f"stopped after {limits.seconds:g} s, the time limit; raise it "
+                                "with --time-limit if the letter is really that large")
 
     previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, limits.seconds)
+    # Raised again every REPEAT seconds: code that catches every Exception (Jinja's constant
+    # folding, some of WeasyPrint's) would otherwise swallow it and render on.
+    signal.setitimer(signal.ITIMER_REAL, limits.seconds, REPEAT)
     try:
         yield
     finally:
+        active[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
@@ -109,7 +118,33 @@ def near_memory_limit(limits: Limits) -> bool:
     return False
 
 
-def _child(conn, function, args, limits: Limits) -> None:
+def detach_from_parent(parent: int) -> None:
+    """In a render child: die with `parent`, and hold none of the caller's terminal or pipes.
+
+    A child that outlived a killed drafter would render on for up to the time limit, and a
+    wrapper reading drafter's output would wait for an EOF that the child's copy of stdout
+    holds back. Its output would reach no one anyway: results go back through a pipe.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _child(conn, other_end, parent: int, function, args, limits: Limits) -> None:
+    # Without its own copy of the reading end, the child's send fails (rather than blocks on a
+    # full pipe) once the parent is gone.
+    other_end.close()
+    detach_from_parent(parent)
     try:
         apply_memory_limit(limits)
         with deadline(limits):
@@ -118,6 +153,8 @@ def _child(conn, function, args, limits: Limits) -> None:
         conn.send(("limit", str(exc)))
     except MemoryError:
         conn.send(("limit", memory_message(limits)))
+    except BrokenPipeError:
+        pass  # the parent stopped listening
     except BaseException as exc:  # noqa: BLE001 - carried to the parent and raised there
         conn.send(("raise", exc))
     finally:
@@ -126,14 +163,17 @@ def _child(conn, function, args, limits: Limits) -> None:
 
 def run_limited(function, *args, limits: Limits = Limits()):
     """Call `function(*args)` in a forked child under `limits` and return its result; raise
-    LimitExceeded when the budget runs out, or the child's own exception."""
+    LimitExceeded when the budget runs out, or the child's own exception. The child dies with
+    the calling process and its standard streams go to /dev/null."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(send, function, args, limits), daemon=True)
+    child = context.Process(target=_child, daemon=True,
+                            args=(send, receive, os.getpid(), function, args, limits))
     child.start()
     send.close()
     grace = None if limits.seconds is None else limits.seconds + 5
     try:
+        # Read before joining: a result larger than the pipe holds is sent only as it is read.
         if not receive.poll(grace):
             raise LimitExceeded(f"stopped after {limits.seconds:g} s, the time limit")
         kind, value = receive.recv()

@@ -14,6 +14,7 @@ from .document import Document
 from .htmlout import NOTEBOOK, NoteBook, filters
 from .model import Letter
 from .render import FORMATS, Rendition, RenderError, renderer
+from .templatecheck import check_html, checked_filters, utf8_text
 from .templates import Template, TemplateError, confined_file, find_template
 
 
@@ -38,11 +39,10 @@ def rendition(letter: Letter, template: Template | None = None, **options) -> Re
     template = template or template_for(letter)
     doc = compose(letter)
     html = template_html(doc, template)
+    check_html(html, template.folder / "letter.html.j2")
     stylesheet_path = template.file("style.css")
-    try:
-        stylesheet = stylesheet_path.read_text("utf-8") if stylesheet_path else ""
-    except UnicodeDecodeError:
-        raise TemplateError(f"{stylesheet_path}: not UTF-8 text; save it as UTF-8") from None
+    stylesheet = utf8_text(stylesheet_path.read_bytes(), stylesheet_path) \
+        if stylesheet_path else ""
     folder = Path(letter.folder) if letter.folder else Path.cwd()
     return Rendition(html=html, stylesheet=stylesheet, letter_dir=folder,
                      template_dir=template.folder, title=doc.title, author=doc.author,
@@ -56,7 +56,7 @@ def _environment(folder: Path) -> SandboxedEnvironment:
     process (batches, watch) — Jinja reloads a template whose file changed."""
     env = SandboxedEnvironment(loader=_ConfinedLoader(str(folder)), autoescape=True,
                                undefined=StrictUndefined, auto_reload=True)
-    env.filters.update(filters())
+    env.filters.update(checked_filters(filters()))
     return env
 
 
@@ -75,7 +75,12 @@ class _ConfinedLoader(FileSystemLoader):
             raise TemplateNotFound(template, f"{template!r} is not a file inside the template "
                                              "folder (templates may read only their own files)"
                                    ) from None
-        return super().get_source(environment, template)
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:  # located in the file that is not UTF-8 (an include's too)
+            path = root / "/".join(split_template_path(template))
+            utf8_text(path.read_bytes(), path)
+            raise
 
 
 # Errors that a template's own expressions raise ({{ 1/0 }}, a range over the sandbox's limit,
@@ -93,7 +98,7 @@ def template_html(doc: Document, template: Template) -> str:
         line = getattr(exc, "lineno", None)
         where = ((getattr(exc, "filename", None) or str(main), line) if line
                  else _template_frame(exc, template.folder, blame_drafter=False))
-        raise TemplateError(f"{where[0]} line {where[1]}: {exc}" if where else f"{main}: {exc}"
+        raise TemplateError(f"{where[0]}:{where[1]}:1: {exc}" if where else f"{main}: {exc}"
                             ) from None
     except UnicodeDecodeError:
         raise TemplateError(f"{main}: a template file is not UTF-8 text") from None
@@ -101,7 +106,7 @@ def template_html(doc: Document, template: Template) -> str:
         where = _template_frame(exc, template.folder)
         if where is None:
             raise  # not from the template's code: a drafter bug, reported as one
-        raise TemplateError(f"{where[0]} line {where[1]}: {type(exc).__name__}: "
+        raise TemplateError(f"{where[0]}:{where[1]}:1: {type(exc).__name__}: "
                             f"{' '.join(str(exc).split())[:300]}") from None
 
 
@@ -126,7 +131,7 @@ def render(letter: Letter, format: str, template: Template | None = None, **opti
     """One format of a letter as bytes."""
     shared = rendition(letter, template, **options)
     before_rendering(letter, shared, (format,))
-    return renderer(format)(shared)
+    return _formats(letter, shared, (format,))[format]
 
 
 def render_all(letter: Letter, formats, template: Template | None = None,
@@ -135,9 +140,18 @@ def render_all(letter: Letter, formats, template: Template | None = None,
     options carry the renderers' warnings and stats."""
     shared = rendition(letter, template, **options)
     before_rendering(letter, shared, formats)
-    data = {fmt: renderer(fmt)(shared) for fmt in formats}
+    data = _formats(letter, shared, formats)
     shared.options.setdefault("stats", {})["words"] = count_words(shared.html)
     return shared, data
+
+
+def _formats(letter: Letter, shared: Rendition, formats) -> dict[str, bytes]:
+    """Each format's bytes; a footnote too long for a PDF page is located in the letter."""
+    from .render.pdf import NoteTooLong
+    try:
+        return {fmt: renderer(fmt)(shared) for fmt in formats}
+    except NoteTooLong as exc:
+        raise exc.located(letter) from None
 
 
 def before_rendering(letter: Letter, shared: Rendition, formats) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import io
+from .editions import edition_files, load_edition
 from .errors import LetterError
 from .pipeline import RenderError, TemplateError, output_path, render_all, template_for
 from .validate import load_letter
@@ -40,8 +41,9 @@ async function poll() {
       shown = status.version;
       const pages = document.getElementById("pages"), box = document.getElementById("problems");
       document.getElementById("state").textContent =
-        "drafter: " + status.file + (status.ok ? " — rendered " : " — needs fixing ") + status.at;
-      box.hidden = status.ok;
+        "drafter: " + status.file + (status.ok ? (status.problems.length ?
+        " — rendered, not saved " : " — rendered ") : " — needs fixing ") + status.at;
+      box.hidden = !status.problems.length;
       box.textContent = status.problems.join("\\n");
       pages.replaceChildren();
       for (let n = 1; status.ok && n <= status.pages; n++) {
@@ -61,7 +63,7 @@ poll();
 
 @dataclass
 class Preview:
-    """The latest rendering of the letter, or the problems that stopped it."""
+    """The latest rendering of the letter and the problems that stopped it (or its saving)."""
 
     file: str
     version: int = 0
@@ -102,8 +104,18 @@ class Preview:
                     "problems": self.problems, "at": self.at, "pages": self.pages}
 
 
+class CannotServe(OSError):
+    """The preview's port could not be opened (in use, not allowed)."""
+
+
 def _handler(preview: Preview):
     class Handler(BaseHTTPRequestHandler):
+        def handle(self) -> None:
+            try:
+                super().handle()
+            except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+                pass  # a tab closed (or reloaded) before its answer arrived: nothing to say
+
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             route = self.path.split("?", 1)[0]
             host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
@@ -139,20 +151,24 @@ def _handler(preview: Preview):
 
 def serve(preview: Preview, port: int) -> ThreadingHTTPServer:
     """Serve the preview on this machine only (127.0.0.1), in a background thread."""
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
+    except OSError as exc:
+        raise CannotServe(exc.errno, exc.strerror) from None
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
 
 def render_once(file: Path, template: str | None, out: Path | None, formats: list[str],
-                preview: Preview, say: Callable[[str], None]) -> set[Path]:
+                preview: Preview, say: Callable[[str], None],
+                language: str | None = None) -> set[Path]:
     """Check and render the letter; publish the PDF or the problems. Returns the files whose
     changes should trigger the next rendering (the letter, its template, its logos)."""
     started = time.perf_counter()
-    watched = {file.resolve()}
+    watched = {file.resolve(), *edition_files(file, language)}  # --lang: its translation too
     try:
-        letter = load_letter(file)
+        letter = load_edition(file, language) if language else load_letter(file)
         chosen = template_for(letter, template)
         watched |= {p.resolve() for p in chosen.folder.rglob("*") if p.is_file()}
         watched |= {(letter.folder / s.logo).resolve() for s in letter.signatories if s.logo}
@@ -162,12 +178,19 @@ def render_once(file: Path, template: str | None, out: Path | None, formats: lis
         problems = [str(p) for p in exc.problems]
     except (RenderError, TemplateError) as exc:
         problems = [f"{file}: {exc}"]
+    except Exception as exc:  # noqa: BLE001 - a bug must not end watching: the next save may work
+        problems = [f"{file}: internal error ({type(exc).__name__}); please report it, with "
+                    "the output of `drafter --debug render` on this letter"]
     else:
+        unsaved = []
         if out is not None:
-            io.write_set({output_path(out, file.stem, f): data[f] for f in formats})
-        preview.update(data["pdf"], [], shared.options.get("stats", {}).get("pages", 1))
+            stem = f"{file.stem}.{language}" if language else file.stem
+            unsaved = _save(out, {output_path(out, stem, f): data[f] for f in formats})
+        preview.update(data["pdf"], unsaved, shared.options.get("stats", {}).get("pages", 1))
         for warning in shared.options.get("warnings", []):
             say(f"{file}: warning: {warning}")
+        for problem in unsaved:
+            say(problem)
         say(f"{file}: rendered in {time.perf_counter() - started:.2f} s")
         return watched
     preview.update(None, problems)
@@ -176,16 +199,31 @@ def render_once(file: Path, template: str | None, out: Path | None, formats: lis
     return watched
 
 
+def _save(out: Path, files: dict[Path, bytes]) -> list[str]:
+    """Write the set; the problem (for the page and the terminal) if it could not be."""
+    try:
+        io.write_set(files)
+    except io.SetIncomplete as exc:
+        return [f"{out}: not written whole ({exc})"]
+    except OSError as exc:  # a read-only or vanished folder, a full disk: the old set stays
+        return [f"{out}: not written ({exc.strerror or exc}); earlier outputs, if any, are "
+                "unchanged; the next save tries again"]
+    return []
+
+
 def watch(file: Path, template: str | None, out: Path | None, formats: list[str], port: int,
-          say: Callable[[str], None], ready: Callable[[str], None]) -> None:
+          say: Callable[[str], None], ready: Callable[[str], None],
+          language: str | None = None) -> None:
     """Render now and after every change, until interrupted."""
     from watchfiles import watch as file_changes
     from .render.weasy import import_weasyprint
     import_weasyprint()
-    preview = Preview(str(file))
+    preview = Preview(f"{file} ({language} edition)" if language else str(file))
     server = serve(preview, port)
+    if out is not None:  # a set an earlier run left half replaced
+        io.clean_temporaries(out, say)
     try:
-        watched = render_once(file, template, out, formats, preview, say)
+        watched = render_once(file, template, out, formats, preview, say, language)
         ready(f"http://127.0.0.1:{server.server_address[1]}/")
         folders = {p.parent for p in watched}
         # The folders of the watched files, not their whole trees: a letter may live in a
@@ -194,6 +232,6 @@ def watch(file: Path, template: str | None, out: Path | None, formats: list[str]
                                     recursive=False,
                                     watch_filter=lambda _, path: Path(path).resolve() in watched):
             if changes:
-                watched = render_once(file, template, out, formats, preview, say)
+                watched = render_once(file, template, out, formats, preview, say, language)
     finally:
         server.shutdown()
