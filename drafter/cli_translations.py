@@ -47,16 +47,27 @@ def stamp(letter: Path = typer.Argument(..., help="The letter (source language) 
           lang: str = typer.Option(..., "--lang", help="The edition's language, e.g. fr."),
           field: Optional[list[str]] = typer.Option(None, "--field", help="Stamp only this "
                                                     "translation (a path such as "
-                                                    "concerns[0].text); repeatable.")) -> None:
+                                                    "concerns[0].text); repeatable."),
+          force: bool = typer.Option(False, "--force", help="Stamp translations left as they "
+                                     "were while their source changed (after checking that "
+                                     "they still say the same).")) -> None:
     """Mark translations as made from the letter's current text (after translating them)."""
     from .editions import edition_path
     from .translations import stamp as stamp_edition
+    target = edition_path(letter, lang.strip())
     try:
-        changed = stamp_edition(letter, _language(lang), field or None)
+        done = stamp_edition(letter, _language(lang), field or None, force)
     except LetterError as exc:
         typer.echo(str(exc), err=True)
+        if any(p.severity != "warning" and p.file == str(target) for p in exc.problems):
+            typer.echo(f"{target}: nothing stamped", err=True)
         raise _failed() from None
-    target = edition_path(letter, lang.strip())
+    for warning in sorted(done.warnings):  # never a failure
+        typer.echo(str(warning), err=True)
+    if done.started:
+        typer.echo(f"{done.started}: written, the source text of each stamped translation (for "
+                   f"word diffs when it changes); keep it beside {target.name}")
+    changed = done.changed
     if not changed:
         typer.echo(f"{target}: every translation was already stamped")
         return

@@ -14,7 +14,8 @@
 
 An edition is the source letter with those texts put in: names, dates, logos and everything
 not translated stay the source's. A translation whose source text changed since it was
-stamped is stale; a field with neither a translation nor a term is missing.
+stamped is stale; a field with neither a translation nor a term is missing. `letter.fr.stamps.json`
+(stamps.py) remembers the source text stamped, so a stale message can show what changed.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import copy
 import difflib
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import LetterError, Problem, format_path
@@ -61,6 +62,8 @@ class Edition:
     language: str
     path: Path
     source: Source
+    stamps: dict = field(default_factory=dict)  # stamps.read_stamps: key -> record
+    stamp_warnings: tuple = ()  # the record file could not be read
 
 
 def fingerprint(text: str) -> str:
@@ -72,6 +75,15 @@ def fingerprint(text: str) -> str:
 def edition_path(letter: Path, language: str) -> Path:
     """`<folder>/<stem>.<language>.yaml` beside the letter."""
     return letter.with_name(f"{letter.stem}.{language}.yaml")
+
+
+def edition_files(letter: Path, language: str | None) -> set[Path]:
+    """The files an edition is made of besides the letter: its translation and stamp record."""
+    if not language:
+        return set()
+    from .stamps import stamps_path
+    path = edition_path(letter, language)
+    return {path.resolve(), stamps_path(path).resolve()}
 
 
 def same_language(a: str, b: str) -> bool:
@@ -190,7 +202,9 @@ def read_edition(letter: Path, language: str) -> Edition:
     problems = _shape_problems(source, language)
     if problems:
         raise LetterError(problems)
-    return Edition(language, path, source)
+    from .stamps import read_stamps
+    records, warnings = read_stamps(path)
+    return Edition(language, path, source, records, tuple(warnings))
 
 
 def _shape_problems(source: Source, language: str) -> list[Problem]:
@@ -275,12 +289,13 @@ def check(letter_source: Source, edition: Edition, severity: str = "error") -> l
         if stamp is None:
             unstamped.append(key)
         elif stamp != now:
-            line = letter_source.where(field_.path)[0]
+            line, f_t = letter_source.where(field_.path)[0], field_.text
             problems.append(edition.source.problem(at + ("source",), f"stale: the text at "
                                                    f"{key} (line {line} of "
                                                    f"{Path(letter_source.file).name}) changed "
-                                                   "since this translation was stamped; update "
-                                                   "the translation, then stamp it",
+                                                   "since this translation was stamped"
+                                                   f"{_said(source_change(edition, key, f_t))}"
+                                                   "; update the translation, then stamp it",
                                                    severity=severity))
         problems += _note_problems(field_, entry["text"], edition.source, at, severity)
     if unstamped:
@@ -296,11 +311,28 @@ def check(letter_source: Source, edition: Edition, severity: str = "error") -> l
             problems += [edition.source.problem(("translations", key), f"not stamped; {run}",
                                                 key=True, severity=severity)
                          for key in unstamped]
+    problems += list(edition.stamp_warnings)
     problems += [edition.source.problem(("terms", term), "not used: no field of the letter "
                                         "has this exact text", key=True, severity="warning")
                  for term in terms if term not in used_terms
                  and not any(f.text == term for f in known.values())]
     return problems
+
+
+def _said(change: str) -> str:
+    """`: diff`, or ` (why there is none)`."""
+    return f" {change}" if change.startswith("(") else f": {change}"
+
+
+def source_change(edition: Edition, key: str, now: str) -> str:
+    """The source's word diff since the translation at `key` was stamped, or why not."""
+    from .stamps import stamps_path, word_diff
+    record = edition.stamps.get(key)
+    stamp = (edition.source.data.get("translations") or {}).get(key, {}).get("source")
+    if record is None or record["source"] != stamp:
+        name = stamps_path(edition.path).name
+        return f"(no word diff: {name} has no record of the text stamped)"
+    return word_diff(record["source_text"], now)
 
 
 def _note_problems(field_: Field, text: str, source: Source, at: tuple,

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import io
 from .editions import (Edition, check, discover, edition_path, fields, fingerprint,
-                       load_edition, overlay_of, read_edition, same_language)
+                       load_edition, overlay_of, read_edition, same_language, source_change)
 from .errors import LetterError, Problem
+from .stamps import record, stamps_file, stamps_path
 from .yamlsource import MAX_BYTES, Source, decode, parse
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][\w.\[\]-]*")
@@ -27,14 +28,26 @@ def _letter_source(letter: Path) -> Source:
     return parse(decode(io.read_bytes(letter, MAX_BYTES), str(letter)), str(letter))
 
 
-def stamp(letter: Path, language: str, only: list[str] | None = None) -> list[str]:
-    """Write the current source fingerprint beside each translation (or those named in `only`);
-    return the paths whose stamp changed."""
+@dataclass
+class Stamped:
+    """What `stamp` did: the paths whose stamp changed, and warnings to show."""
+
+    changed: list[str]
+    warnings: list[Problem]
+    started: Path | None = None  # the stamp record, when this stamp created it
+
+
+def stamp(letter: Path, language: str, only: list[str] | None = None,
+          force: bool = False) -> Stamped:
+    """Write the current source fingerprint beside each translation (or those named in `only`)
+    and record the texts stamped; refuse (LetterError, nothing written) a translation left as
+    it was while its source changed, unless `force`."""
     from .validate import load_letter
     load_letter(letter)  # a broken letter is reported, never stamped against
     source = _letter_source(letter)
     edition = read_edition(letter, language)
-    current = {f.name: fingerprint(f.text) for f in fields(source.data)}
+    texts = {f.name: f.text for f in fields(source.data)}
+    current = {name: fingerprint(text) for name, text in texts.items()}
     entries = edition.source.data.get("translations") or {}
     unknown = [name for name in (only or []) if name not in entries]
     if unknown:
@@ -45,15 +58,67 @@ def stamp(letter: Path, language: str, only: list[str] | None = None) -> list[st
         raise LetterError([edition.source.problem(("translations", k), "no such text in the "
                                                   "letter (any more); remove this translation "
                                                   "before stamping", key=True) for k in gone])
-    edits, changed = [], []
-    for key, entry in entries.items():
-        if (only and key not in only) or entry.get("source") == current[key]:
+    wanted = [k for k in entries if not only or k in only]
+    refused = [] if force else _not_updated(edition, wanted, texts)
+    edits, changed, problems = [], [], []
+    for key in wanted:
+        if entries[key].get("source") != current[key]:
+            changed.append(key)
+            try:
+                edits.append(_stamp_edit(edition, key, current[key]))
+            except LetterError as exc:
+                problems += exc.problems
+    if refused or problems:
+        raise LetterError(refused + problems + _same_as_source(edition, wanted, texts)
+                          + list(edition.stamp_warnings))
+    records = {k: r for k, r in edition.stamps.items() if k in entries}
+    records.update({k: record(texts[k], entries[k]["text"]) for k in wanted})
+    started = None if stamps_path(edition.path).is_file() else stamps_path(edition.path)
+    unreadable = [replace(w, message="could not be read as drafter's stamp record; written "
+                          "again, with the translations stamped now")
+                  for w in edition.stamp_warnings]
+    _write(edition.path, edition.source.text, edits, records)
+    if edits:  # warnings at the lines as they are now, below the `source:` lines added
+        edition = read_edition(letter, language)
+    return Stamped(changed, _same_as_source(edition, wanted, texts) + unreadable, started)
+
+
+def _not_updated(edition: Edition, keys: list[str], texts: dict) -> list[Problem]:
+    """Stale translations whose text is as it was at their stamp (or may be: an old stamp
+    did not record it); each with the source's word diff."""
+    entries, out = edition.source.data["translations"], []
+    for key in keys:
+        stamp, text = entries[key].get("source"), entries[key]["text"]
+        if stamp is None or stamp == fingerprint(texts[key]):
             continue
-        changed.append(key)
-        edits.append(_stamp_edit(edition, key, current[key]))
-    if edits:
-        _write(edition.path, edition.source.text, edits)
-    return changed
+        record_ = edition.stamps.get(key)
+        change = source_change(edition, key, texts[key])
+        ask = ("update the translation, then stamp again (or, if it still says the same, "
+               "stamp it with --force)")
+        if record_ is None or record_["source"] != stamp:
+            out.append(edition.source.problem(("translations", key, "text"), "its source "
+                                              f"changed since it was stamped {change}, so "
+                                              "drafter cannot tell whether this translation "
+                                              f"was updated; {ask}"))
+        elif record_["translation"] == fingerprint(text):
+            out.append(edition.source.problem(("translations", key, "text"), "not updated "
+                                              "since it was stamped, but its source changed: "
+                                              f"{change}; {ask}"))
+    return out
+
+
+def _same_as_source(edition: Edition, keys: list[str], texts: dict) -> list[Problem]:
+    """Warnings for translations that are still the source text (as `new` writes them)."""
+    entries = edition.source.data["translations"]
+    same = [k for k in keys if fingerprint(entries[k]["text"]) == fingerprint(texts[k])]
+    why = "the same as the source text, not translated (fine only if it reads the same)"
+    if len(same) > 3:  # a file fresh from `translations new`: one line, not one per text
+        listed = ", ".join(same[:4]) + (", ..." if len(same) > 4 else "")
+        return [edition.source.problem(("translations", same[0], "text"), f"{len(same)} "
+                                       f"translations are {why}: {listed}",
+                                       severity="warning")]
+    return [edition.source.problem(("translations", k, "text"), f"{why}",
+                                   severity="warning") for k in same]
 
 
 def _stamp_edit(edition: Edition, key: str, value: str) -> tuple[int, int, str]:
@@ -81,12 +146,20 @@ def _offset(text: str, line: int) -> int:
     return at
 
 
-def _write(path: Path, text: str, edits: list[tuple[int, int, str]]) -> None:
-    for start, end, new in sorted(edits, reverse=True):  # from the end: offsets stay valid
-        text = text[:start] + new + text[end:]
-    raw = io.read_bytes(path, MAX_BYTES)
-    bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
-    io.write_set({path: (bom + text).encode("utf-8")})
+def _write(path: Path, text: str, edits: list[tuple[int, int, str]], records: dict) -> None:
+    """The stamped translation file and its record, as one set; unchanged files untouched."""
+    files = {}
+    if edits:
+        for start, end, new in sorted(edits, reverse=True):  # from the end: offsets stay valid
+            text = text[:start] + new + text[end:]
+        raw = io.read_bytes(path, MAX_BYTES)
+        bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
+        files[path] = (bom + text).encode("utf-8")
+    side, blob = stamps_path(path), stamps_file(path, records)
+    if not side.is_file() or io.read_bytes(side, len(blob)) != blob:
+        files[side] = blob
+    if files:
+        io.write_set(files)
 
 
 def new_edition(letter: Path, language: str) -> Path:
@@ -153,16 +226,56 @@ def letters_for(file: Path, languages: list[str] | None = None) -> list[tuple[st
         return [(file.stem, f"{file}", load_edition(letter_path, language))]
     if not languages:
         return [(file.stem, str(file), load_letter(file))]
-    out, problems = [], []
-    for language in languages:
-        try:
-            out.append((f"{file.stem}.{language}", f"{file} ({language} edition)",
-                        load_edition(file, language)))
-        except LetterError as exc:
-            problems += exc.problems
+    out, problems = ready_editions(file, languages)
     if problems:
-        raise LetterError(list(dict.fromkeys(problems)))
+        raise LetterError(list(dict.fromkeys(p for _, found in problems for p in found)))
     return out
+
+
+def ready_editions(file: Path, languages: list[str]) -> tuple[list, list[tuple[str, list]]]:
+    """letters_for's editions that are ready, and (label, problems) for each that is not."""
+    out, not_ready = [], []
+    for language in languages:
+        label = _label(file, language)
+        try:
+            out.append((f"{file.stem}.{language}", label, load_edition(file, language)))
+        except LetterError as exc:
+            not_ready.append((label, exc.problems))
+    return out, not_ready
+
+
+def _label(file: Path, language: str) -> str:
+    return f"{file} ({language} edition)"
+
+
+def ready_report(file: Path, languages: list[str]) -> tuple[list, list[str]]:
+    """For `render`: the editions that are ready, and one report per edition that is not (its
+    problems, each said once for all editions, and that it is not rendered)."""
+    file = Path(file)
+    if not languages or overlay_of(file) is not None:
+        try:
+            return letters_for(file, languages), []
+        except LetterError as exc:
+            return [], [str(exc)]
+    out, not_ready = ready_editions(file, languages)
+    reports, said = [], set()
+    for label, problems in not_ready:
+        lines = [str(p) for p in problems if p not in said]
+        said.update(problems)
+        reports.append("\n".join(lines + [f"{label}: not ready, not rendered"]))
+    return out, reports
+
+
+def editions_summary(files: list[Path], languages: list[str], written: set[str]) -> str | None:
+    """`render --lang`'s last line when some edition was not ready: which were written."""
+    asked = [_label(Path(f), x) for f in files if overlay_of(Path(f)) is None
+             for x in languages]
+    missing = [a for a in asked if a not in written]
+    if not languages or not missing:
+        return None
+    done = [a for a in asked if a in written]
+    return (f"drafter render: written: {'; '.join(done) or 'none'}; not ready, not written: "
+            f"{'; '.join(missing)}")
 
 
 def edition_problems(file: Path, letter, languages: list[str] | None = None) -> list[Problem]:
