@@ -76,9 +76,14 @@ class Party:
     address: tuple
 
     @property
+    def identity(self) -> tuple:
+        """Who the party is: name, title and organisation, those given, in printing order."""
+        return tuple(x for x in (self.name, self.title, self.organisation) if x)
+
+    @property
     def lines(self) -> tuple:
         """Every line of this party's block, in printing order."""
-        return tuple(x for x in (self.name, self.title, self.organisation) if x) + self.address
+        return self.identity + self.address
 
 
 @dataclass(frozen=True)

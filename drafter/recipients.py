@@ -25,9 +25,35 @@ _COLUMNS = {  # header as written (case and spacing ignored) -> Party field
 }
 
 
-def read_recipients_csv(path: Path) -> list[Party]:
+FIELDS = ("name", "title", "organisation", "address", "salutation", "ignore")
+
+
+class MapError(ValueError):
+    """A `--map COLUMN=FIELD` the list cannot follow (a usage error)."""
+
+
+def column_map(pairs: list[str]) -> dict[str, str]:
+    """`--map "COLUMN=FIELD"` options as {header key: field}; FIELD `ignore` drops a column."""
+    out = {}
+    for pair in pairs:
+        column, sep, name = pair.rpartition("=")
+        name = name.strip().casefold()
+        if not sep or not column.strip():
+            raise MapError(f"{pair!r} is not COLUMN=FIELD")
+        if name not in FIELDS:
+            raise MapError(f"{name!r} is not a field; use one of: {', '.join(FIELDS)}")
+        out[_key(column)] = name
+    return out
+
+
+def _key(header: str) -> str:
+    return " ".join(header.split()).casefold()
+
+
+def read_recipients_csv(path: Path, columns: dict[str, str] | None = None) -> list[Party]:
     """Recipients from a CSV file with a header row (name, title, organisation, address,
-    salutation); an address cell holds its lines separated by line breaks or " | "."""
+    salutation); an address cell holds its lines separated by line breaks or " | ".
+    `columns` (from column_map) names the field of a header, or `ignore` to drop its column."""
     from . import io
     try:
         raw = io.read_bytes(path, MAX_BYTES)
@@ -49,20 +75,26 @@ def read_recipients_csv(path: Path) -> list[Party]:
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise LetterError([Problem(str(path), 1, 1, "", "the list is empty; the first row "
                                    "names the columns (name, title, organisation, address)")])
-    fields, problems = _header(rows[0], str(path))
+    fields, problems = _header(rows[0], str(path), columns or {})
     parties = []
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         values = {}
         for col, cell in enumerate(row):
+            field = fields[col] if col < len(fields) else None
+            if field == "ignore":
+                continue  # dropped on request (--map COLUMN=ignore): not read at all
+            if cell.strip() and not (col < len(fields) and rows[0][col].strip()):
+                problems.append(Problem(str(path), number, col + 1, f"row {number}", (
+                    f"a value in column {col + 1}, which has no name in the first row; name "
+                    "the column there (or delete the value)")))
             invisible = _INVISIBLE.search(cell)
             if invisible:  # refused as in the letter's YAML: a bad paste, not a name
                 problems.append(Problem(str(path), number, col + 1, f"row {number}",
                                         f"contains the invisible character "
                                         f"U+{ord(invisible.group()):04X} at position "
                                         f"{invisible.start() + 1}; remove it"))
-            field = fields[col] if col < len(fields) else None
             found = refused(cell, in_name=field in ("name", "organisation"))
             if found:  # the letter's rule (validate.is_name): overrides anywhere, and in a
                 char, index, written = found[0]  # name the invisibles too, raw or as entities
@@ -88,16 +120,27 @@ def read_recipients_csv(path: Path) -> list[Party]:
     return parties
 
 
-def _header(cells: list[str], file: str) -> tuple[list[str | None], list[Problem]]:
+def _header(cells: list[str], file: str,
+            columns: dict[str, str]) -> tuple[list[str | None], list[Problem]]:
+    keys = [_key(cell) for cell in cells]
+    absent = [column for column in columns if column not in keys]
+    if absent:
+        raise MapError(f"no column {', '.join(repr(c) for c in absent)} in {file} (its "
+                       f"columns: {', '.join(c for c in cells if c.strip())}; case is ignored)")
     fields, problems = [], []
-    for col, cell in enumerate(cells, start=1):
-        key = " ".join(cell.split()).casefold()
-        field = _COLUMNS.get(key)
+    for col, (cell, key) in enumerate(zip(cells, keys), start=1):
+        field = columns.get(key, _COLUMNS.get(key))
         if field is None and key:
             close = difflib.get_close_matches(key, list(_COLUMNS), n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else \
-                "; columns are name, title, organisation, address, salutation"
-            problems.append(Problem(file, 1, col, cell, f"unknown column{hint}"))
+            hint = f"did you mean '{close[0]}'?" if close else \
+                "columns are name, title, organisation, address, salutation"
+            problems.append(Problem(file, 1, col, cell, f"unknown column; {hint} (or drop it "
+                                    f"with --map \"{cell.strip()}=ignore\")"))
+        elif field not in (None, "ignore") and field in fields:
+            first = fields.index(field) + 1  # both would fill one field: one would be lost
+            problems.append(Problem(file, 1, col, cell, (
+                f"a second {field} column (column {first} is one); drop one with --map "
+                f"\"{cell.strip()}=ignore\", or name its field with --map")))
         fields.append(field)
     return fields, problems
 

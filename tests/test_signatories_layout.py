@@ -5,8 +5,6 @@ follow the list; people at risk counted, never named; order, leads, tiers and lo
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from pypdf import PdfReader
 
 from drafter import load_letter
 from drafter.pipeline import write_letter
+from pictures import write_png
 from readback import read_docx, read_pdf
 from signon_data import COUNTRIES, unique_name
 
@@ -192,19 +191,12 @@ signatories:
         assert order == sorted(order)
 
 
-def _png(path: Path, width: int, height: int) -> None:
-    raw = b"".join(b"\x00" + b"\x80\x20\x20" * width for _ in range(height))
-    chunk = lambda kind, data: (struct.pack(">I", len(data)) + kind + data +  # noqa: E731
-                                struct.pack(">I", zlib.crc32(kind + data)))
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(
-        ">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) +
-        chunk(b"IEND", b""))
 
 
 def test_logo_strip_scales_every_logo_to_one_height_in_both_formats(tmp_path):
     (tmp_path / "logos").mkdir()
     for name, size in (("a", (300, 100)), ("b", (80, 80)), ("c", (120, 40))):
-        _png(tmp_path / "logos" / f"{name}.png", *size)
+        write_png(tmp_path / "logos" / f"{name}.png", *size)
     text = """\
 recipients: [{name: Jane Doe}]
 signatory_layout: {logo_strip: top}

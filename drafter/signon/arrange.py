@@ -133,13 +133,7 @@ def arrange(letter, locale, date_text: str) -> Signing:
                        s.affiliation for s in people) else "",
                    people, "count_individuals", order, words))
     tiers = tuple(t for t in tiers if t.count)
-    shown = sum(len(t.signers) for t in tiers)
-    if shown <= layout_options.blocks_up_to:
-        layout = "blocks"
-    elif shown <= layout_options.annex_over:
-        layout = "list"
-    else:
-        layout = "annex"
+    layout = layout_for(sum(len(t.signers) for t in tiers), layout_options)
     columns = layout_options.columns or (2 if layout == "list" else 3)
     counts = [words.counted(key, n) for key, n in (
         ("count_organisations", len(organisations)), ("count_individuals", len(people))) if n]
@@ -157,6 +151,19 @@ def arrange(letter, locale, date_text: str) -> Signing:
         summary=summary, leads=leads, annex_title=words["annex_title"] if annex else "",
         annex=annex, logo_strip=layout_options.logo_strip if logos else "none", logos=logos,
         organisation_count=len(organisations), individual_count=len(people))
+
+
+def layout_for(shown: int, options) -> str:
+    """"blocks", "list" or "annex", for `shown` named signers and the letter's layout options."""
+    if shown <= options.blocks_up_to:
+        return "blocks"
+    return "list" if shown <= options.annex_over else "annex"
+
+
+def printed_signatories(letter) -> list:
+    """The (index, signatory) pairs whose names print: confirmed and not anonymous."""
+    return [(i, s) for i, s in enumerate(letter.signatories)
+            if s.status == "confirmed" and not s.anonymous]
 
 
 def _ordering(order: str, language: str):
@@ -178,10 +185,12 @@ def _name(s) -> str:
 
 def _tier(label, note: str, members: list, count_key: str, order, words: Words) -> Tier:
     """One tier: named members under their groups (in order of first appearance, a lead's
-    group first), and the line counting the unnamed ones."""
+    group first), and the line counting the unnamed ones. Members without a group come before
+    every group: printed after one, they would read as part of it (validate warns)."""
     written = [s for s in members if not s.anonymous]
+    ungrouped = [None] if any(s.group is None for s in written) else []
     groups: dict = {g: [] for g in dict.fromkeys(
-        [s.group for s in written if s.lead] + [s.group for s in written])}
+        ungrouped + [s.group for s in written if s.lead] + [s.group for s in written])}
     named = order(written)
     for s in named:
         groups[s.group].append(signer(s))
