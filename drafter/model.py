@@ -237,6 +237,9 @@ class Letter(Strict):
     notes: dict[str, Markdown] = Field(default_factory=dict,
                                        description="Footnote texts by id, cited as [^id]")
     contact: Markdown | None = None
+    typography: Literal["typographic", "plain"] = Field(
+        "typographic", description="typographic: “quotes” and ’ in prose by the language; "
+                                   "plain: quotes and apostrophes print as typed")
 
     _file: str = PrivateAttr(default="")
     _folder: Any = PrivateAttr(default=None)

@@ -67,7 +67,7 @@ def test_schema_keys_are_the_format_contract(schema):
     assert set(schema["properties"]) == {
         "template", "language", "date", "place", "subject", "recipients", "cc", "salutation",
         "opening", "concerns", "demands", "conclusion", "closing", "signatories", "notes",
-        "contact", "signatory_order", "signatories_as_of", "signatory_layout"}
+        "contact", "signatory_order", "signatories_as_of", "signatory_layout", "typography"}
     assert set(schema["required"]) == {"recipients", "signatories"}
     assert set(defs["Party"]["properties"]) == {"name", "title", "organisation", "address",
                                                 "salutation"}

@@ -25,8 +25,9 @@ from docx.text.paragraph import Paragraph
 from . import docx_ooxml as ox
 from .base import RenderError, Rendition
 from .flow import Flow, Image, Paragraph as FlowParagraph, Run as FlowRun
-from .docx_scripts import ScriptFonts, fill_script_slots, mark_run, mirror_complex_emphasis
-from .flow import is_rtl_text, same_block
+from .docx_scripts import (ScriptFonts, fill_script_slots, mark_run, mirror_complex_emphasis,
+                           wholly_rtl)
+from .flow import same_block
 
 DEFAULT_LATIN, DEFAULT_EAST_ASIA, DEFAULT_CS = "Noto Serif", "Noto Serif CJK SC", "Noto Naskh Arabic"
 IMAGE_CAP = 20 * 2**20
@@ -34,6 +35,7 @@ IMAGE_CAP = 20 * 2**20
 IMAGE_PIXEL_CAP = 178_956_970
 RTL_LANGUAGES = frozenset("ar arc ckb dv fa he ks ku ps sd ug ur yi".split())
 CJK_LANGUAGES = frozenset(("zh", "ja", "ko"))
+WORD_LIST_LEVELS = 9
 _GENERIC = frozenset("serif sans-serif monospace cursive fantasy system-ui ui-serif".split())
 _ALIGN = {
     "center": WD_ALIGN_PARAGRAPH.CENTER, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
@@ -233,20 +235,24 @@ class _Writer:
         return p
 
     def _is_rtl(self, para: FlowParagraph) -> bool:
-        """Right-to-left by `dir`, else by the letter's direction or the text's first letter."""
+        """Right-to-left by `dir` (the HTML marks paragraphs wholly in a right-to-left script),
+        else by the letter's direction: the PDF's rule (docx_scripts.wholly_rtl)."""
         if para.direction is not None:
             return para.direction == "rtl"
-        return self.rtl or is_rtl_text(para.text)
+        return self.rtl
 
     def _list_item(self, p: Paragraph, para: FlowParagraph) -> None:
         """Number or bullet the paragraph; each `ol`/`ul` gets its own restarting instance."""
         info = para.list
+        # Word numbers nine levels (0-8): deeper items take the ninth level's numbering and
+        # indent (as the PDF caps its indent), so forty levels stay inside the page.
+        level = min(info.level, WORD_LIST_LEVELS - 1)
         if not info.marker:
-            p.paragraph_format.left_indent = Twips(360 * (info.level + 1) + 360)
+            p.paragraph_format.left_indent = Twips(360 * (level + 1) + 360)
             return
         if info.list_id not in self._list_nums:
-            self._list_nums[info.list_id] = self.numbering.new_list(info.ordered, info.level, info.start)
-        ox.set_list(p, self._list_nums[info.list_id], info.level)
+            self._list_nums[info.list_id] = self.numbering.new_list(info.ordered, level, info.start)
+        ox.set_list(p, self._list_nums[info.list_id], level)
 
     def _runs(self, p: Paragraph, runs: list[FlowRun], part, in_note: bool = False) -> None:
         """Write inline runs; consecutive runs with one href share one `w:hyperlink`."""
@@ -289,7 +295,7 @@ class _Writer:
         note = fr.footnote
         ox.make_footnote_reference(run, note.number, self.style_ids["note_ref"])
         note_p = ox.add_footnote(self.notes_part, note.number, self.style_ids)
-        if self.rtl or is_rtl_text("".join(r.text for r in note.runs)):
+        if self.rtl or wholly_rtl("".join(r.text for r in note.runs)):
             ox.set_paragraph_bidi(note_p._p.get_or_add_pPr())
         self._runs(note_p, note.runs, self.notes_part, in_note=True)
 

@@ -32,6 +32,18 @@ def _within(code: int, ranges) -> bool:
     return any(first <= code <= last for first, last in ranges)
 
 
+def wholly_rtl(text: str) -> bool:
+    """True when `text` has letters and every one is of a right-to-left script (Arabic,
+    Hebrew, Syriac, Thaana, N'Ko...); digits, punctuation, spaces and marks do not count.
+
+    The one rule of paragraph direction in every format: a paragraph reads in the letter's
+    direction, and turns right to left only when it is wholly in such a script (the HTML
+    says so with dir="rtl", which the PDF lays out and the DOCX follows). A first word alone
+    does not turn an English paragraph that starts with a Uyghur name."""
+    letters = [c for c in text if unicodedata.category(c)[0] == "L"]
+    return bool(letters) and all(unicodedata.bidirectional(c) in ("R", "AL") for c in letters)
+
+
 @dataclass(frozen=True)
 class Segment:
     """A stretch of text and how Word must set it (font None: the paragraph style's)."""

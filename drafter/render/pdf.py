@@ -52,6 +52,9 @@ def render_pdf(r: Rendition, *, warnings: list[str] | None = None) -> bytes:
                       url_fetcher=fetcher, font_config=font_config)
             html = HTML(string=r.html, base_url=_dir_url(r.letter_dir), url_fetcher=fetcher)
             document = html.render(font_config=font_config, stylesheets=[css], **options)
+            too_long = notes_taller_than_a_page(html, document)
+            if too_long:
+                raise NoteTooLong(too_long)
             if allow_attachments:
                 _pin_attachment_dates(document, r.date)
             else:
@@ -80,6 +83,77 @@ def render_pdf(r: Rendition, *, warnings: list[str] | None = None) -> bytes:
 
 
 _IMAGE_FAILURES = ("Failed to load image", "Failed to render SVG image")
+
+
+class NoteTooLong(RenderError):
+    """Footnotes too long for a page: WeasyPrint never splits a footnote, it would place the
+    note's first lines above the page, out of sight."""
+
+    def __init__(self, notes: list[tuple[str | None, int, int, int]]):
+        self.notes = notes  # (note id, number as printed, words, words that fit), in order
+        super().__init__("PDF not written: " + "; ".join(
+            f"footnote {number}: {note_message(words, fit)}" for _, number, words, fit in notes))
+
+    def located(self, letter):
+        """The same as a LetterError at each note's text in the letter (or its translation)."""
+        from .. import io
+        from ..errors import LetterError, Problem
+        from ..yamlsource import MAX_BYTES, decode, parse
+        edition = getattr(letter, "_edition", None)
+        sources = [edition.source] if edition is not None else []
+        if letter.file and Path(letter.file).is_file():
+            sources.append(parse(decode(io.read_bytes(Path(letter.file), MAX_BYTES),
+                                        letter.file), letter.file))
+        problems = []
+        for note_id, number, words, fit in self.notes:
+            message = f"footnote {number}: {note_message(words, fit)}"
+            paths = [("translations", f"notes.{note_id}", "text"), ("notes", note_id)]
+            found = next(((src, path) for src in sources for path in paths
+                          if note_id is not None and path in src.values), None)
+            problems.append(found[0].problem(found[1], message) if found else
+                            Problem(letter.file or "<letter>", 1, 1, f"notes.{note_id}",
+                                    message))
+        return LetterError(problems)
+
+
+def note_message(words: int, fit: int) -> str:
+    """Why a footnote is refused, and how long it may be."""
+    return (f"this note has {words} words; at most about {fit} fit on one page (a footnote "
+            "is never split across pages): shorten it, or move part of it into the text")
+
+
+# Lines of the letter's text kept beside a note on its page: the line that calls it (with room
+# for its paragraph's spacing).
+_CALL_LINES = 2
+
+
+def notes_taller_than_a_page(html, document) -> list[tuple[str | None, int, int, int]]:
+    """Footnotes whose page could not hold them (their area starts above the page's text
+    area), with the words each has and about how many would fit; [] when all fit."""
+    spans = [el for el in html.etree_element.iter("span")
+             if "footnote" in (el.get("class") or "").split()]
+    numbers = {id(el): n for n, el in enumerate(spans, start=1)}
+    found = []
+    for page in document.pages:
+        box = page._page_box
+        areas = [c for c in box.children if type(c).__name__ == "FootnoteAreaBox"]
+        for area in areas:
+            if area.border_box_y() >= box.content_box_y() - 0.5:
+                continue
+            root = box.children[0]
+            line = root.style["font_size"] * 1.5
+            room = box.height - (area.margin_height() - area.height) - _CALL_LINES * line
+            notes = [n for n in area.children if n.element is not None]
+            # Only the notes taller than the room on their own; else all of them (together).
+            tall = [n for n in notes if n.margin_height() > room] or notes
+            for note in tall:
+                words = len("".join(note.element.itertext()).split())
+                # Words in proportion to height, less 5% (lines end between words): a note of
+                # that length fits (measured: 767 said, 861 fit, for 4-9 letter words).
+                fit = int(words * room / max(note.margin_height(), 1) * 0.95)
+                found.append((note.element.get("data-note-id"),
+                              numbers.get(id(note.element), 0), words, max(fit, 0)))
+    return found
 
 
 def _image_failure(record: logging.LogRecord) -> str:
