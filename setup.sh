@@ -11,6 +11,7 @@ packages=(
                                # Hebrew, Tibetan (noto-core); Chinese, Japanese, Korean (noto-cjk)
   poppler-utils                # pdftoppm/pdftotext: page images and checks
   libreoffice-writer-nogui     # DOCX -> PDF in tests and benchmarks (the office route)
+  python3-uno                  # tests read Word list numbers through one LibreOffice process
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -105,6 +105,10 @@ def render(
                                               help="A CSV list of recipients (name, title, "
                                                    "organisation, address, salutation); "
                                                    "implies --each-recipient."),
+    map_: list[str] = typer.Option([], "--map", metavar="COLUMN=FIELD",
+                                   help="With --recipients: read a CSV column as a field (name, "
+                                        "title, organisation, address, salutation), or "
+                                        "COLUMN=ignore to drop it."),
     combined: bool = typer.Option(False, "--combined",
                                   help="With --each-recipient: also one PDF of them all, "
                                        "OUT/<name>-combined.pdf, for printing."),
@@ -138,17 +142,32 @@ def render(
                                  param_hint="--combined")
     if combined and "pdf" not in formats:
         raise typer.BadParameter("needs pdf among the formats", param_hint="--combined")
+    from .recipients import MapError, column_map
+    if map_ and recipients is None:
+        raise typer.BadParameter("goes with --recipients", param_hint="--map")
+    try:
+        columns = column_map(map_)
+    except MapError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--map") from None
     options = {"pdf_variant": pdf_variant} if pdf_variant else {}
     if allow_missing_glyphs:
         options["allow_missing_glyphs"] = True
-    plan = make_plan(Request(files, formats, out, template, options,
-                             each_recipient or recipients is not None, recipients, combined,
-                             _languages(lang)))
-    for problem in plan.problems:
-        _err(problem)
+    try:
+        plan = make_plan(Request(files, formats, out, template, options,
+                                 each_recipient or recipients is not None, recipients, combined,
+                                 _languages(lang), recipient_columns=columns))
+    except MapError as exc:  # --map names a column the list does not have
+        raise typer.BadParameter(str(exc), param_hint="--map") from None
+    for message in plan.warnings + plan.problems:  # a field left out is said at every render
+        _err(message)
     from .limits import Limits
     limits = Limits(time_limit or None, memory_limit * 1024 * 1024 or None)
     _write_outcomes(plan, jobs, limits)
+    from .translations import editions_summary
+    summary = editions_summary(files, _languages(lang),
+                               {job.group or job.label for job in plan.jobs})
+    if summary:
+        _err(summary)
     if plan.problems:
         raise Failed()
 
@@ -163,7 +182,7 @@ def _write_outcomes(plan, workers: Optional[int], limits) -> None:
             _err(f"{clash}; render them to different folders")
         raise Failed()
     for folder in {p.parent for job in plan.jobs for p in job.paths.values()}:
-        io.clean_temporaries(folder)
+        io.clean_temporaries(folder, say=_err)  # a set an earlier run left half replaced
     failed, internal, parts = False, False, {}
     with _progress(len(plan.jobs)) as advance:
         for outcome in batch.run(plan.jobs, workers, limits):
@@ -179,6 +198,10 @@ def _write_outcomes(plan, workers: Optional[int], limits) -> None:
                 _err(f"{job.label}: warning: {warning}")
             try:
                 io.write_set({job.paths[fmt]: blob for fmt, blob in outcome.data.items()})
+            except io.SetIncomplete as exc:  # neither new nor old: says what the next run does
+                failed = True
+                _err(f"{job.label}: not written whole ({exc})")
+                continue
             except OSError as exc:  # a full disk, a read-only folder: the old set stays
                 failed = True
                 _err(f"{job.label}: not written ({exc.strerror or exc}); earlier outputs, "
@@ -255,15 +278,31 @@ def watch(
                                        help="Also write the formats here on every save."),
     format: str = typer.Option("pdf,docx", "--format", "-f",
                                help="Formats written with --out."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Preview this language edition "
+                                       "(from <name>.<lang>.yaml), e.g. fr."),
 ) -> None:
     """Re-check and re-render a letter on every save; preview it on http://127.0.0.1:PORT/."""
-    from .watch import watch as run_watch
+    from .editions import overlay_of
+    from .watch import CannotServe, watch as run_watch
     formats = [f.strip().lower() for f in format.split(",") if f.strip()]
+    languages = _languages(lang)
+    if len(languages) > 1:
+        raise typer.BadParameter("one language at a time", param_hint="--lang")
+    overlay = overlay_of(file)  # a translation file previews its own edition
+    if overlay and languages:
+        raise typer.BadParameter(f"{file.name} is already the {overlay[1]} edition; watch "
+                                 f"{overlay[0].name} --lang {languages[0]}", param_hint="--lang")
+    file, language = overlay or (file, (languages or [None])[0])
     try:
         run_watch(file, template, out, formats, port, say=_err,
-                  ready=lambda url: typer.echo(f"Preview: {url}  (Ctrl-C to stop)"))
-    except OSError as exc:
+                  ready=lambda url: typer.echo(f"Preview: {url}  (Ctrl-C to stop)"),
+                  language=language)
+    except CannotServe as exc:
         _err(f"drafter watch: cannot serve on port {port}: {exc.strerror}; try --port 0")
+        raise Failed() from None
+    except OSError as exc:  # e.g. the letter's folder went away: watching cannot go on
+        _err(f"drafter watch: stopped: {exc.strerror or exc}"
+             f"{f' ({exc.filename})' if exc.filename else ''}")
         raise Failed() from None
 
 

@@ -5,12 +5,15 @@ Pure code: no files, no markup. The same Document feeds every output format.
 
 from __future__ import annotations
 
+import re
+
 from .document import Demands, Document, ListBlock, Party, Section, Signer
 from .locale import Locale, locale_for
-from .markdown import Converter
+from .markdown import Converter, as_item
 from .model import Letter
 from .signon.arrange import arrange, counts
 from .signon.placeholders import Filled, fill
+from .typography import typeset_document
 
 AUTHOR_NAMES = 5
 
@@ -23,7 +26,7 @@ def compose(letter: Letter) -> Document:
     notes = {key: fill(text, values) for key, text in letter.notes.items()}
     md = Filled(Converter(notes), values)
     signers = list(signing.printed)  # anonymous and unconfirmed ones are never named
-    return Document(
+    return typeset_document(Document(
         language=letter.language,
         direction=words["direction"] or "ltr",
         labels=dict(words.words),
@@ -39,7 +42,8 @@ def compose(letter: Letter) -> Document:
         opening=md.blocks(letter.opening),
         concerns=tuple(Section(c.title, md.blocks(c.text)) for c in letter.concerns),
         demands=tuple(Demands(md.blocks(d.intro), ListBlock(
-            d.numbered, tuple(md.blocks(item) for item in d.items))) for d in letter.demands),
+            d.numbered, tuple(b for b in (md.blocks(as_item(item)) for item in d.items) if b)))
+            for d in letter.demands),  # a demand with no words is left out (validate warns)
         conclusion=md.blocks(letter.conclusion),
         closing=letter.closing or words["closing"],
         groups=signing.groups,
@@ -47,7 +51,7 @@ def compose(letter: Letter) -> Document:
         contact=md.blocks(letter.contact),
         notes=notes,
         signing=signing,
-    )
+    ), enabled=letter.typography != "plain")  # “quotes” in prose, by the language
 
 
 def _party(p) -> Party:
@@ -87,8 +91,40 @@ def _greeting(party, words: Locale) -> str:
         return party.salutation
     if party.name and words["salutation_name"]:
         return words["salutation_name"].format(name=party.name)
-    if not party.name and party.title and words["salutation_title"]:
+    if greets_by_title(party, words) is not False:
         return words["salutation_title"].format(title=party.title)
     return words["salutation_neutral"]
+
+
+def greets_by_title(party, words: Locale) -> bool | None:
+    """Whether a party without a name is greeted by its title ("Dear Members of the
+    Subcommittee,"): True when the title names the people addressed, False when it does not
+    or cannot (an office: "Office of the Public Defender" gets the neutral greeting), None
+    when drafter cannot tell in this language (greeted by the title; validate warns)."""
+    if party.salutation or party.name or not party.title or not words["salutation_title"]:
+        return False
+    holders = _HOLDERS.get(words.tag.split("-")[0].lower())
+    if holders is None:
+        return None
+    # English names the holder last before its complement: "Foreign *Ministers* of ...",
+    # "UN Special *Rapporteur* on ...", "*Secretary-General* of ..." (the part after a hyphen).
+    head = re.split(r",| of | for | on | to | at | in | and | / |\(", f" {party.title} ",
+                    maxsplit=1)[0].split()
+    return bool(head) and head[-1].split("-")[-1].casefold() in holders
+
+
+# Words naming people who hold an office, by language: a title whose head is one of them is a
+# form of address. Languages without a list greet by the title with a warning.
+_HOLDERS = {"en": frozenset("""
+    president presidents minister ministers secretary secretaries general commissioner
+    commissioners representative representatives chair chairs chairperson chairpersons chairman
+    chairwoman member members ambassador ambassadors director directors rapporteur rapporteurs
+    envoy envoys judge judges justice justices governor governors mayor senator senators
+    speaker chancellor head heads chief leader leaders prosecutor ombudsman ombudsperson
+    ombudswoman defender officer officers adviser advisers advisor advisors delegate delegates
+    deputy deputies premier counsellor counsellors councillor councillors coordinator
+    registrar consul commander excellency excellencies colleague colleagues friend friends
+    sir madam lord lady highness majesty king queen prince princess professor dean rector
+    parliamentarians legislators lawmakers meps mps""".split())}
 
 

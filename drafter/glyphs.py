@@ -9,6 +9,8 @@ imports this module.
 
 from __future__ import annotations
 
+import html.entities
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -184,10 +186,21 @@ def _occurrences(char: str, places: list[Place]):
             if char in place.text:
                 yield place, 0, 0
             continue
+        written = _written_forms(char)
         for path, value in _strings(_value_at(place.source.data, place.path), place.path):
-            if char in value:
-                at = place.source.find(path, char)
+            found = written.search(value)
+            if found:
+                at = place.source.find(path, found.group())
                 yield Place(place.source, path), *(at or (0, 0))
+
+
+def _written_forms(char: str) -> re.Pattern:
+    """The character as a letter may write it: itself, or a Markdown (HTML) character
+    reference such as `&#xE000;`, `&#57344;` or `&eacute;`, which prints as the character."""
+    names = [name for name, value in html.entities.html5.items() if value == char]
+    forms = [re.escape(char), f"&#[xX]0*(?i:{ord(char):x});", f"&#0*{ord(char)};"]
+    forms += [re.escape("&" + name.rstrip(";") + ";") for name in names]
+    return re.compile("|".join(forms))
 
 
 def _value_at(data, path: tuple):

@@ -24,7 +24,9 @@ class NoteBook:
             n = self.numbers[note.note_id]
             return f'<span class="footnote-ref" data-note="{n}">{n}</span>'
         self.numbers[note.note_id] = len(self.numbers) + 1
-        return f'<span class="footnote">{self.runs(note.runs)}</span>'
+        # data-note-id lets the PDF renderer say which note of the YAML does not fit a page.
+        return (f'<span class="footnote" data-note-id="{escape(note.note_id)}"'
+                f'{_dir(note.runs)}>{self.runs(note.runs)}</span>')
 
     def runs(self, runs) -> str:
         """Inline runs as HTML."""
@@ -52,21 +54,36 @@ class NoteBook:
         out = []
         for block in blocks:
             if isinstance(block, Paragraph):
-                out.append(f"<p{attr}>{self.runs(block.runs)}</p>")
+                out.append(f"<p{attr}{_dir(block.runs)}>{self.runs(block.runs)}</p>")
             elif isinstance(block, ListBlock):
                 out.append(self.list(block))
         return "\n".join(out)
 
     def list(self, block: ListBlock) -> str:
-        """A list; paragraphs inside one item are joined by line breaks."""
+        """A list; an item's blocks keep their order (a paragraph after a sub-list stays after
+        it), and paragraphs next to each other are joined by line breaks."""
         tag = "ol" if block.ordered else "ul"
         start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
         items = []
         for item in block.items:
-            texts = [self.runs(b.runs) for b in item if isinstance(b, Paragraph)]
-            nested = "".join(self.list(b) for b in item if isinstance(b, ListBlock))
-            items.append(f"<li>{'<br>'.join(texts)}{nested}</li>")
+            parts, after_text = [], False
+            for inner in item:
+                if isinstance(inner, Paragraph):
+                    parts.append(("<br>" if after_text else "") + self.runs(inner.runs))
+                    after_text = True
+                elif isinstance(inner, ListBlock):
+                    parts.append(self.list(inner))
+                    after_text = False
+            items.append(f"<li>{''.join(parts)}</li>")
         return f"<{tag}{start}>" + "".join(items) + f"</{tag}>"
+
+
+def _dir(runs) -> str:
+    """` dir="rtl"` for text wholly in a right-to-left script (the rule every format follows:
+    render/docx_scripts.wholly_rtl), else nothing: the letter's direction holds."""
+    from .render.docx_scripts import wholly_rtl
+    text = "".join(r.text for r in runs if isinstance(r, Run))
+    return ' dir="rtl"' if wholly_rtl(text) else ""
 
 
 NOTEBOOK = "_drafter_notes"  # the context variable holding the render's NoteBook

@@ -3,6 +3,9 @@
 The dialect is deliberately small: paragraphs, **bold**, *italic*, `code`, links, lists and
 footnote references [^id]. Raw HTML is text, images print as their alt text, and only
 http(s) and mailto links become links: a YAML string can never become markup or a fetch.
+A line such as `[Deadline]: tomorrow` is text too: link reference definitions are switched
+off, as CommonMark would silently drop the line. What the letter's formats cannot show (link
+and image titles, a fence's info string) is listed by `unprinted`, for validation to warn.
 """
 
 from __future__ import annotations
@@ -40,10 +43,14 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
                                    "maxNesting": MAX_NESTING})
     md.inline.ruler.before("link", "note_ref", _note_ref_rule)
+    md.disable("reference")  # `[label]: text` would vanish from every format
     return md
 
 
-MAX_DEPTH = 10  # lists and quotes inside each other that a page (and Word) can still indent
+# Lists and quotes inside each other that drafter prints (every level's words, indentation
+# capped); deeper is refused. It stays well under MAX_NESTING, where the parser would drop text:
+# a list level costs two levels there (list and item), a quote one.
+MAX_DEPTH = 40
 
 
 def too_deep(text: str) -> tuple[int, int] | None:
@@ -59,6 +66,63 @@ def too_deep(text: str) -> tuple[int, int] | None:
         elif token.type in ("bullet_list_close", "ordered_list_close", "blockquote_close"):
             depth -= 1
     return None
+
+
+_LEADING_NUMBER = re.compile(r"^(\s*\d{1,9})([.)])(?=\s|$)")
+
+
+def as_item(text: str) -> str:
+    """A demand item's Markdown with a leading "2030." or "1." kept as text: in an item the
+    reader means a year or a hand-written number, not a list nested in the demand (which the
+    formats would number apart)."""
+    return _LEADING_NUMBER.sub(r"\1\\\2", text, count=1)
+
+
+def note_calls(text: str) -> list[tuple[str, int]]:
+    """(note id, line in the field from 1) of every footnote call the renderer will print, in
+    order: a `[^id]` inside code, a link destination, an autolink or after a backslash is text."""
+    calls = []
+    for token in _parser().parse(text):
+        for child in token.children or ():
+            if child.type == "note_ref":
+                calls.append((child.meta["id"], token.map[0] + 1 if token.map else 1))
+    return calls
+
+
+def unprinted(text: str) -> list[tuple[str, str, int]]:
+    """(what, its text, line in the field from 1) of every part the formats leave out: link and
+    image titles and a fence's info string."""
+    found = []
+    for token in _parser().parse(text):
+        line = token.map[0] + 1 if token.map else 1
+        if token.type == "fence" and token.info.strip():
+            found.append(("the code block's info string", token.info.strip(), line))
+        for child in token.children or ():
+            title = (child.attrs or {}).get("title")
+            if child.type in ("link_open", "image") and title:
+                what = "a link's title" if child.type == "link_open" else "an image's title"
+                found.append((what, str(title), line))
+    return found
+
+
+def empty_items(text: str) -> list[int]:
+    """Lines (in the field, from 1) of list items with no words, which no format numbers."""
+    return [item.map[0] + 1 for item in _list_items(SyntaxTreeNode(_parser().parse(text)))
+            if not _words_in(item)]
+
+
+def _list_items(node: SyntaxTreeNode):
+    for child in node.children:
+        if child.type == "list_item":
+            yield child
+        yield from _list_items(child)
+
+
+def _words_in(node: SyntaxTreeNode) -> bool:
+    """Whether a node holds any text a reader would see."""
+    if node.type in ("text", "code_inline", "code_block", "fence", "html_inline"):
+        return bool(node.content.strip())
+    return any(_words_in(child) for child in node.children)
 
 
 class Converter:
@@ -91,9 +155,12 @@ class Converter:
             yield Paragraph(self._runs(node.children[0] if node.children else None))
         elif kind in ("bullet_list", "ordered_list"):
             start = int(node.attrs.get("start", 1)) if kind == "ordered_list" else 1
+            # An item with no words is left out (validation warns at its line): a format that
+            # numbered it would disagree with one that skipped it.
             items = tuple(tuple(b for child in item.children for b in self._block(child))
-                          for item in node.children)
-            yield ListBlock(kind == "ordered_list", items, start)
+                          for item in node.children if _words_in(item))
+            if items:
+                yield ListBlock(kind == "ordered_list", items, start)
         elif kind in ("code_block", "fence"):
             yield from (Paragraph((Run(line),)) for line in node.content.split("\n\n") if line)
         elif kind == "blockquote":

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .batch import Job, job_for
-from .translations import letters_for
+from .translations import ready_report
 from .errors import LetterError
 from .pipeline import TemplateError, template_for
 from .recipients import personalised, read_recipients_csv, stems
@@ -25,6 +25,7 @@ class Request:
     recipients_csv: Path | None = None
     combined: bool = False
     languages: list[str] = field(default_factory=list)  # --lang: one edition per language
+    recipient_columns: dict = field(default_factory=dict)  # --map: CSV header -> field
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Plan:
 
     jobs: list[Job] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # the letters' own, printed once each
     combined: dict[str, Path] = field(default_factory=dict)  # job group -> combined PDF path
 
 
@@ -42,13 +44,17 @@ def make_plan(request: Request) -> Plan:
     people = None
     if request.recipients_csv is not None:
         try:
-            people = read_recipients_csv(request.recipients_csv)
+            people = read_recipients_csv(request.recipients_csv, request.recipient_columns)
         except LetterError as exc:
             plan.problems.append(str(exc))
             return plan
     for file in request.files:
         try:
-            editions = letters_for(Path(file), request.languages)  # the letter, or --lang's
+            # The letter, or --lang's editions that are ready (the others are reported).
+            editions, not_ready = ready_report(Path(file), request.languages)
+            plan.problems += not_ready
+            if not editions:
+                continue
             template = template_for(editions[0][2], request.template)
         except LetterError as exc:
             plan.problems.append(str(exc))
@@ -57,6 +63,7 @@ def make_plan(request: Request) -> Plan:
             plan.problems.append(f"{file}: {exc}")
             continue
         for stem, label, letter in editions:
+            plan.warnings += [str(w) for w in letter.warnings if str(w) not in plan.warnings]
             if not (request.each_recipient or people is not None):
                 plan.jobs.append(job_for(label, letter, template, stem, request.out,
                                          request.formats, request.options))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import re
 import typing
@@ -16,9 +15,10 @@ from .errors import LetterError, Problem
 from .matching import confusable_detail, look_keys, signatory_key
 from .model import Letter, is_item_list
 from .text import OVERRIDES, describe, refused, visible
+from .prosecheck import _items, _text, check_nesting, check_notes, check_prose, prose_fields
 from .yamlsource import MAX_BYTES, Source, decode, parse
 
-NOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
+NOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")  # as written (editions compare them)
 _TYPE_WORDS = {str: "text", list: "a list", dict: "a mapping of keys", type(None): "nothing"}
 
 
@@ -49,6 +49,8 @@ def letter_from_text(text: str, file: str = "<letter>", folder: Path | None = No
     if errors:
         raise LetterError(errors)
     letter._file, letter._folder = file, folder
+    from .fieldcheck import field_warnings  # fields the layout would not print, likely slips
+    problems += field_warnings(letter, source)
     letter._warnings[:] = sorted(p for p in problems if p.severity == "warning")
     return letter
 
@@ -153,46 +155,13 @@ def _unknown_key(loc: tuple) -> str:
     return f"unknown key{hint}"
 
 
-def _text(value) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _items(value) -> list:
-    return value if isinstance(value, list) else []
-
-
-def prose_fields(data: dict):
-    """Every Markdown field of the raw letter with its YAML location, in reading order.
-
-    Works on the raw data so cross-checks run even when the model found other problems.
-    """
-    yield ("opening",), _text(data.get("opening"))
-    for i, concern in enumerate(_items(data.get("concerns"))):
-        if isinstance(concern, dict):
-            yield ("concerns", i, "text"), _text(concern.get("text"))
-    demands = data.get("demands")
-    if isinstance(demands, dict):
-        demands, prefix = [demands], lambda i: ("demands",)
-    elif is_item_list(demands):
-        yield from ((("demands", j), _text(v)) for j, v in enumerate(demands))
-        demands = []
-    else:
-        prefix = lambda i: ("demands", i)  # noqa: E731
-    for i, block in enumerate(_items(demands)):
-        if isinstance(block, dict):
-            yield prefix(i) + ("intro",), _text(block.get("intro"))
-            for j, item in enumerate(_items(block.get("items"))):
-                yield prefix(i) + ("items", j), _text(item)
-    yield ("conclusion",), _text(data.get("conclusion"))
-    yield ("contact",), _text(data.get("contact"))
-
-
 def cross_check(source: Source, folder: Path | None) -> list[Problem]:
     """Checks across fields: footnotes, duplicate signatories, logo files."""
     data = source.data
     signatories = [(i, s) for i, s in enumerate(_items(data.get("signatories")))
                    if isinstance(s, (str, dict))]
     problems = (check_characters(data, (), source) + check_notes(data, source) +
+                check_prose(data, source) +
                 check_signatories(signatories, source) + check_fingerprints(signatories, source)
                 + check_nesting(data, source) + signon_warnings(data, source))
     from .locale import language_problems
@@ -264,29 +233,6 @@ def _deceptive_problems(value: str, path: tuple, source: Source) -> list[Problem
                                  f"{index + 1}; remove it: {why}")]
 
 
-def check_notes(data: dict, source: Source) -> list[Problem]:
-    """Every [^id] has a note, and every note is cited."""
-    notes = data.get("notes") if isinstance(data.get("notes"), dict) else {}
-    problems, cited = [], set()
-    for loc, text in prose_fields(data):
-        seen: dict[str, int] = {}
-        for ref in NOTE_REF.findall(text):
-            cited.add(ref)
-            nth = seen[ref] = seen.get(ref, -1) + 1
-            if ref not in notes:
-                problem = source.problem(loc, f"footnote [^{ref}] has no text under 'notes:'")
-                at = source.find(loc, f"[^{ref}]", nth)  # the reference itself, if verbatim
-                if at:
-                    problem = dataclasses.replace(problem, line=at[0], column=at[1])
-                problems.append(problem)
-    for note_id in notes:
-        if note_id not in cited:
-            problems.append(source.problem(("notes", note_id), f"note '{note_id}' is never "
-                                           f"cited; add [^{note_id}] to the text or remove it",
-                                           key=True))
-    return problems
-
-
 def signon_warnings(data: dict, source: Source) -> list[Problem]:
     """Pending signatories and misspelt count placeholders (warnings: nothing is wrong yet)."""
     from .signon.placeholders import placeholder_warnings
@@ -335,30 +281,6 @@ def check_signatories(signatories: list, source: Source) -> list[Problem]:
                     f"'{visible(seen_name[first])}' at signatories[{first}], line {line} "
                     f"({detail}); check it is not a copy", severity="warning"))
                 break
-    return problems
-
-
-_DEEP_LINE = re.compile(r"^[ >*+\-0-9.)]{11,}", re.MULTILINE)  # MAX_DEPTH + 1 (markdown.py)
-
-
-def check_nesting(data: dict, source: Source) -> list[Problem]:
-    """Lists and quotes nested deeper than drafter prints are refused where they are, never
-    cut off (markdown-it would drop them and the rest of the field without a word)."""
-    problems = []
-    for loc, text in prose_fields(data):
-        # Each level of nesting needs a character before a line's text (a ">", a list marker
-        # or a column of indentation): without a line starting with more than MAX_DEPTH of
-        # them there is nothing to check, and Markdown's parser stays unloaded.
-        if not _DEEP_LINE.search(text.expandtabs(4)):
-            continue
-        from .markdown import MAX_DEPTH, too_deep
-        found = too_deep(text)
-        if found:
-            depth, line = found
-            problems.append(source.problem(loc, (
-                f"lists or quotes nested {depth} levels deep (line {line} of the text); "
-                f"drafter prints at most {MAX_DEPTH} levels: move the deeper items up a level "
-                "or write them as sentences")))
     return problems
 
 

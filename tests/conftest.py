@@ -46,3 +46,21 @@ def run_on_terminal(*args: str, env: dict | None = None) -> tuple[int, bytes]:
 def drafter_cli():
     """The `run_drafter` helper, as a fixture."""
     return run_drafter
+
+
+@pytest.fixture(scope="session")
+def office(tmp_path_factory):
+    """One LibreOffice process (tests/office.py) for every test that reads a DOCX through it."""
+    from office import Office
+    reader = Office(tmp_path_factory.mktemp("office-profile"))
+    yield reader
+    reader.close()
+
+
+@pytest.fixture
+def editions(tmp_path) -> Path:
+    """A copy of the three-language example (with its stamp records); its English source."""
+    import shutil
+    source = REPO / "examples" / "editions" / "forced-labour.yaml"
+    shutil.copytree(source.parent, tmp_path / "letter")
+    return tmp_path / "letter" / source.name

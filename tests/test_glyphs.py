@@ -169,3 +169,16 @@ def test_characters_pango_draws_as_boxes_are_refused_where_they_are(tmp_path, ch
     (problem,) = caught.value.problems
     assert (problem.line, problem.column, problem.path) == (3, 10, "opening")
     assert f"U+{ord(char):04X}" in problem.message and "at position 9" in problem.message
+
+
+@pytest.mark.parametrize("written", ["&#xE000;", "&#XE000;", "&#57344;", "\ue000"])
+def test_a_character_written_as_a_reference_is_located_in_the_letter_not_the_template(
+        tmp_path, written):
+    # A private-use character has no glyph in any font; written as a Markdown character
+    # reference it prints as the character, and the problem names where it was written.
+    letter = _letter(tmp_path, "recipients: [{name: Jane Doe}]\nsignatories: [Foo]\n"
+                               f"opening: |\n  First.\n\n  A mark {written} here.\n")
+    result = drafter("render", letter, "--out", tmp_path / "out", "--format", "pdf")
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{letter}:6:10: opening: '\ue000' U+E000"), result.stderr
+    assert "letter.html.j2" not in result.stderr

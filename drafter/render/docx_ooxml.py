@@ -198,7 +198,8 @@ def make_footnote_reference(run: Run, note_id: int, ref_style_id: str) -> None:
 
 # --- lists --------------------------------------------------------------------------------------
 
-_ORDERED_FORMATS = ("decimal", "lowerLetter", "lowerRoman")
+# Decimal at every level, as the PDF (CSS's default for nested `ol`) numbers them: one list
+# then reads "2." in both formats, and a list starting at 2030 never becomes letters.
 _BULLETS = ("\u2022", "\u25e6", "\u25aa")
 
 
@@ -227,11 +228,11 @@ class Numbering:
 
 
 def _abstract_xml(abstract_id: int, ordered: bool) -> str:
-    """Nine indented levels: 1. a. i. for ordered lists, bullets otherwise."""
+    """Nine indented levels: decimal numbers for ordered lists, bullets otherwise."""
     levels = []
     for lvl in range(9):
         if ordered:
-            fmt, text = _ORDERED_FORMATS[lvl % 3], f"%{lvl + 1}."
+            fmt, text = "decimal", f"%{lvl + 1}."
         else:
             fmt, text = "bullet", _BULLETS[lvl % 3]
         levels.append(

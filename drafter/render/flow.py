@@ -14,9 +14,6 @@ import lxml.html
 # XML 1.0 forbids these; lxml would also stop reading a string at a lone surrogate.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
-_RTL = "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]"
-_RTL_CHARS = re.compile(_RTL)
-_LTR_CHARS = re.compile("[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u3040-\u9fff\uac00-\ud7af]")
 
 CONTAINERS = frozenset(
     "div section header footer main article address nav aside blockquote figure "
@@ -37,12 +34,6 @@ def remove_xml_invalid(text: str) -> str:
     Drafter removes them silently at render time; letter validation warns about them earlier.
     """
     return _XML_INVALID.sub("", text)
-
-
-def is_rtl_text(text: str) -> bool:
-    """True when the first strongly directional character is Arabic/Hebrew script."""
-    rtl, ltr = _RTL_CHARS.search(text), _LTR_CHARS.search(text)
-    return rtl is not None and (ltr is None or rtl.start() < ltr.start())
 
 
 def same_block(a: Paragraph, b: Paragraph) -> bool:
@@ -273,6 +264,13 @@ class _Walker:
                 self.walk_inline(child, ctx, current[0].runs)
             elif not _skipped(child):
                 flush()
+                if para is not None and para.list is not None and child.tag in LISTS \
+                        and not first_done[0]:
+                    # An item that starts with a sub-list: its own number takes a line of its
+                    # own (the PDF prints it beside the sub-list's first marker), or Word
+                    # would give the item no number and the next items other numbers.
+                    self.paragraphs.append(replace(template, runs=[]))
+                    first_done[0] = True
                 if para is not None and para.list is not None and child.tag not in LISTS:
                     # A block inside an `li`: the first paragraph it yields carries the marker.
                     before = len(self.paragraphs)

@@ -51,8 +51,8 @@ def _same_list(previous: Paragraph | None, para: Paragraph) -> bool:
 def _paragraph(para: Paragraph, counters: dict[int, int]) -> str:
     """One paragraph: its list marker, then wrapped text (`pre` kept as is)."""
     text = inline_text(para.runs)
-    if not text.strip():
-        return ""
+    if not text.strip() and not (para.list is not None and para.list.marker):
+        return ""  # but an item's own number before its sub-list is kept (see flow.py)
     if para.preformatted:
         return text
     first = rest = ""

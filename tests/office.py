@@ -1,0 +1,84 @@
+"""One LibreOffice process for the whole test session, read through its UNO bridge.
+
+LibreOffice is the independent reader of the DOCX: it lays out Word's numbering itself, so the
+list labels it reports ("1.", "2.") are what a partner opening the file sees. Starting it costs
+seconds, so one process serves every test (and every hypothesis example) that asks for it.
+Debian's python3-uno (installed by setup.sh) is built for Python 3.11 like the interpreter here.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+UNO_PATHS = ("/usr/lib/python3/dist-packages", "/usr/lib/libreoffice/program")
+
+
+class Office:
+    """A headless LibreOffice listening on a private pipe; `close()` ends it."""
+
+    def __init__(self, profile: Path, timeout: float = 120) -> None:
+        for path in UNO_PATHS:
+            if path not in sys.path:
+                sys.path.append(path)
+        import uno
+        from com.sun.star.connection import NoConnectException
+
+        self._uno = uno
+        pipe = f"drafter-tests-{uuid.uuid4().hex}"
+        self._process = subprocess.Popen(
+            ["soffice", "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
+             f"-env:UserInstallation={profile.as_uri()}",
+             f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        local = uno.getComponentContext()
+        resolver = local.ServiceManager.createInstanceWithContext(
+            "com.sun.star.bridge.UnoUrlResolver", local)
+        deadline = time.monotonic() + timeout
+        while True:  # the office takes a few seconds to open its pipe
+            try:
+                context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+                break
+            except NoConnectException:
+                if self._process.poll() is not None or time.monotonic() > deadline:
+                    self.close()
+                    raise RuntimeError("LibreOffice did not start") from None
+                time.sleep(0.1)
+        self._desktop = context.ServiceManager.createInstanceWithContext(
+            "com.sun.star.frame.Desktop", context)
+
+    def paragraphs(self, docx: Path) -> list[tuple[str, str]]:
+        """(list label as LibreOffice numbers it, "•" for a bullet, text) of every body
+        paragraph, in order."""
+        hidden = self._uno.createUnoStruct("com.sun.star.beans.PropertyValue")
+        hidden.Name, hidden.Value = "Hidden", True
+        document = self._desktop.loadComponentFromURL(Path(docx).resolve().as_uri(), "_blank",
+                                                      0, (hidden,))
+        try:
+            found = []
+            elements = document.Text.createEnumeration()
+            while elements.hasMoreElements():
+                element = elements.nextElement()
+                if element.supportsService("com.sun.star.text.Paragraph"):
+                    label = element.ListLabelString
+                    if not label and element.NumberingIsNumber:
+                        label = "\u2022"  # a bullet: LibreOffice reports no label text
+                    found.append((label, element.getString()))
+            return found
+        finally:
+            document.close(True)
+
+    def close(self) -> None:
+        """End the office process (and wait for it)."""
+        try:
+            self._desktop.terminate()
+        except Exception:  # noqa: BLE001 - the bridge may already be gone; the kill follows
+            pass
+        try:
+            self._process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
