@@ -157,6 +157,12 @@ def test_a_signatory_url_links_its_name_where_the_format_has_links(tmp_path, lay
     with zipfile.ZipFile(tmp_path / "letter.docx") as z:
         assert all(hidden.encode() not in z.read(n) for n in z.namelist())
     assert all(hidden not in uri for uri, _ in _pdf_links(tmp_path / "letter.pdf"))
+    # The name prints as a name, as in the PDF: not in Word's blue "Hyperlink" style.
+    with zipfile.ZipFile(tmp_path / "letter.docx") as z:
+        body = etree.fromstring(z.read("word/document.xml"))
+    named = [h for h in body.iter(f"{W}hyperlink")
+             if "".join(t.text or "" for t in h.iter(f"{W}t")) == "Amnesty Example"]
+    assert named and not [s for h in named for s in h.iter(f"{W}rStyle")]
 
 
 # 3. the annex keeps organisation signers -----------------------------------------------------

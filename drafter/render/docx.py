@@ -287,7 +287,8 @@ class _Writer:
                 run = ox.add_run_in(link, p) if link is not None else p.add_run()
             first = False
             run.text = segment.text
-            _format(run, fr, self.style_ids["link"] if link is not None else None)
+            _format(run, fr, self.style_ids["link"] if link is not None and not fr.plain_link
+                    else None)
             mark_run(run, segment)
 
     def _footnote(self, run, fr: FlowRun) -> None:

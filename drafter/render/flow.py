@@ -73,6 +73,7 @@ class Run:
     vert: str | None = None  # "superscript" or "subscript"
     href: str | None = None
     line_break: bool = False
+    plain_link: bool = False  # a link that prints as its text (`data-plain-link`)
     footnote: Footnote | None = None
     note_ref: int | None = None  # a further call of an already given footnote
     image: Image | None = None
@@ -160,6 +161,7 @@ class _Ctx:
     underline: bool = False
     vert: str | None = None
     href: str | None = None
+    plain_link: bool = False
 
 
 def parse_flow(html: str) -> Flow:
@@ -318,7 +320,8 @@ class _Walker:
             if i:
                 runs.append(Run(line_break=True))
             if line:
-                runs.append(Run(line, ctx.bold, ctx.italic, ctx.underline, ctx.vert, ctx.href))
+                runs.append(Run(line, ctx.bold, ctx.italic, ctx.underline, ctx.vert, ctx.href,
+                                plain_link=ctx.plain_link))
 
     def walk_inline(self, el, ctx: _Ctx, runs: list[Run]) -> None:
         """Walk an inline element (and any blocks wrongly nested in it, read as inline)."""
@@ -368,7 +371,7 @@ class _Walker:
         if tag == "a":
             href = (el.get("href") or "").strip()
             if href.lower().startswith(LINK_SCHEMES):
-                return replace(ctx, href=href)
+                return replace(ctx, href=href, plain_link=el.get("data-plain-link") is not None)
         return ctx
 
 
