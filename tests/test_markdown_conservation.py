@@ -222,3 +222,27 @@ def test_an_item_that_starts_with_a_sub_list_keeps_its_number_in_every_format(tm
               if label[:1].isdigit()]
     assert labels == [("1.", "First demand."), ("2.", ""), ("3.", "Last demand.")]
     assert "2.\n   - sub one\n   - sub two\n3. Last demand." in (tmp_path / "l.txt").read_text()
+
+
+def test_calls_in_an_autolink_or_a_title_cite_nothing_and_a_reference_line_is_a_call(tmp_path):
+    path = tmp_path / "letter.yaml"
+    letter = textwrap.dedent("""\
+        recipients: [{name: Jane Doe}]
+        signatories: [Amnesty International]
+        opening: |
+          See <https://example.org/[^auto]> and [the report](https://example.org "On [^title]").
+
+          [^ref]: this line is text
+        notes:
+          ref: Reference note.
+        """)
+    path.write_text(letter + "  auto: Autolink note.\n  title: Title note.\n", "utf-8")
+    with pytest.raises(LetterError) as caught:
+        load_letter(path)
+    assert sorted((p.line, p.path, p.message.split(";")[0]) for p in caught.value.problems) == [
+        (9, "notes.auto", "note 'auto' is never cited"),
+        (10, "notes.title", "note 'title' is never cited")]
+    path.write_text(letter, "utf-8")  # a line written as a note's definition cites it
+    text = " ".join(render(load_letter(path), "txt").decode().split())
+    assert "https://example.org/[^auto]" in text and "[1]: this line is text" in text
+    assert "[1] Reference note." in text

@@ -170,3 +170,26 @@ def test_a_browser_tab_that_goes_away_mid_answer_is_ignored(capfd):
         server.server_close()
     captured = capfd.readouterr()
     assert captured.err == "" and captured.out == "", captured
+
+
+def test_watch_out_renders_a_letter_with_long_names_and_subject(tmp_path):
+    # Five long names and a 300-character subject once ended `watch --out` with exit 70 (Word's
+    # core properties hold 255 characters): the DOCX is written with them shortened.
+    subject = "Joint letter on " + " ".join(["accountability"] * 20)
+    names = [f"International Federation for Human Rights and Dignity of Region {n} Association"
+             for n in range(5)]
+    letter = tmp_path / "letter.yaml"
+    letter.write_text(f"subject: {subject}\nrecipients: [{{name: Jane Doe}}]\nsignatories:\n"
+                      + "".join(f"  - {name}\n" for name in names) + "opening: We write.\n",
+                      "utf-8")
+    watch = Watch(letter, "--port", "0", "--out", tmp_path / "out", "--format", "pdf,docx")
+    try:
+        watch.until(r"letter\.yaml: rendered in")
+        assert _status(watch.port())["problems"] == []
+        assert watch.proc.poll() is None
+    finally:
+        stderr = watch.stop()
+    assert "Traceback" not in stderr and "internal error" not in stderr, stderr
+    words = " ".join(read_pdf(tmp_path / "out" / "letter.pdf").words)
+    assert all(name in words for name in names)
+    assert (tmp_path / "out" / "letter.docx").stat().st_size > 1000
