@@ -17,6 +17,9 @@ medians and their ratio to a baseline measured in the same run. Sections:
   i  signatories import: a cold `drafter signatories import` of a 50,000-row form export
      against a 5,000-row one (target: at most 12 times as long, and 20 s), for the tests'
      export (duplicates, near matches) and for one of distinct names (most rows added)
+  k  Markdown at its limits: a cold render (pdf+docx) of a letter whose prose nests lists and
+     quotes as deep as drafter prints (40 and 20 levels) and uses every construct, against the
+     main example (target: at most 10 times as long: depth must not explode the layout)
 
 Later issues add their sections to SECTIONS. Nothing here is a test: no thresholds fail a run.
 """
@@ -301,8 +304,37 @@ def section_i(work: Path, runs: int) -> list[tuple]:
     return rows
 
 
+def deep_letter() -> str:
+    """A letter at the limits of its Markdown: lists 40 levels deep, quotes 20, and each
+    construct of the conservation property once (tests/test_conservation_properties.py)."""
+    sys.path.insert(0, str(ROOT))
+    from drafter.markdown import MAX_DEPTH
+    lines = ["subject: Markdown at its limits", "recipients: [{name: Jane Doe}]", "opening: |"]
+    lines += ["  " + "  " * d + f"- level {d} of the list" for d in range(MAX_DEPTH)]
+    lines += ["", "  After the list, a paragraph with **bold**, *italic*, `code`, a "
+              "[link](https://example.org \"title\"), &amp; and a long "
+              "https://example.org/" + "x" * 150 + " address.", "concerns:", "  - text: |"]
+    lines += ["      " + "> " * (d + 1) + f"quote {d}" for d in range(20)]
+    lines += ["", "      | a | table |", "      |---|---|", "      | of | cells |", "demands:",
+              "  - Release them.", "  - '2030. Phase it out.'",
+              "signatories: [Amnesty International, Human Rights Watch]"]
+    return "\n".join(lines) + "\n"
+
+
+def section_k(work: Path, runs: int) -> list[tuple]:
+    """Markdown at its limits against the main example, both rendered cold as pdf+docx."""
+    deep = work / "k-deep.yaml"
+    deep.write_text(deep_letter(), "utf-8")
+    out = work / "k-out"
+    ours, theirs = paired([PY, "-m", "drafter", "render", str(deep), "--out", str(out)],
+                          [[PY, "-m", "drafter", "render", str(MAIN), "--out", str(out)]],
+                          ROOT, runs)
+    return [("k", "render, lists 40 deep and quotes 20 (cold)", ours,
+             "render of the main example", theirs, 10)]
+
+
 SECTIONS = {"a": section_a, "b": section_b, "c": section_c, "d": section_d, "e": section_e,
-            "g": section_g, "i": section_i}
+            "g": section_g, "i": section_i, "k": section_k}
 
 
 def main() -> None:

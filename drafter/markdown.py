@@ -83,9 +83,12 @@ def note_calls(text: str) -> list[tuple[str, int]]:
     order: a `[^id]` inside code, a link destination, an autolink or after a backslash is text."""
     calls = []
     for token in _parser().parse(text):
+        line = token.map[0] + 1 if token.map else 1
         for child in token.children or ():
-            if child.type == "note_ref":
-                calls.append((child.meta["id"], token.map[0] + 1 if token.map else 1))
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1  # the inline content's next line
+            elif child.type == "note_ref":
+                calls.append((child.meta["id"], line))
     return calls
 
 

@@ -62,9 +62,8 @@ def check_notes(data: dict, source: Source) -> list[Problem]:
     for loc, text in prose_fields(data):
         if "[^" not in text:
             continue  # no call can be in it, and the Markdown parser stays unloaded
-        from .markdown import note_calls
         seen: dict[str, int] = {}
-        for ref, line in note_calls(text):
+        for ref, line in _calls(text):
             cited.add(ref)
             if ref not in notes:
                 seen[ref] = seen.get(ref, 0) + 1
@@ -72,8 +71,7 @@ def check_notes(data: dict, source: Source) -> list[Problem]:
                                     f"footnote [^{ref}] has no text under 'notes:'"))
     for note_id, text in notes.items():
         if isinstance(text, str) and "[^" in text:
-            from .markdown import note_calls
-            for ref, line in note_calls(text):
+            for ref, line in _calls(text):
                 problems.append(_at(source, ("notes", note_id), text, line, f"[^{ref}]", 0, (
                     f"a note cannot cite another note ([^{ref}]): Word has no notes inside "
                     f"notes; cite [^{ref}] from the letter's text, or write its words here")))
@@ -82,6 +80,22 @@ def check_notes(data: dict, source: Source) -> list[Problem]:
                                            f"cited; add [^{note_id}] to the text or remove it",
                                            key=True))
     return problems
+
+
+_NOTE_CALL = re.compile(r"\[\^([^\]\s]+)\]")
+# What can make a written `[^id]` text rather than a call: code (backticks, fences, indented
+# lines), a link or autolink around it, a backslash before it.
+_CALL_MAY_BE_TEXT = re.compile(r"[`\\<]|\]\(|~~~|^(?: {4}|\t)", re.MULTILINE)
+
+
+def _calls(text: str) -> list[tuple[str, int]]:
+    """(note id, line in the field) of every call the renderer prints: found by the Markdown
+    parser, or, when nothing in the field can turn a call into text, by the plain pattern
+    (the same answer without loading the parser: validate starts faster)."""
+    if _CALL_MAY_BE_TEXT.search(text):
+        from .markdown import note_calls
+        return note_calls(text)
+    return [(m.group(1), text.count("\n", 0, m.start()) + 1) for m in _NOTE_CALL.finditer(text)]
 
 
 _HAND_NUMBER = re.compile(r"^\s*(\d{1,9})[.)](?=\s|$)")
@@ -105,16 +119,18 @@ def check_prose(data: dict, source: Source) -> list[Problem]:
                 problems.append(_at(source, loc, text, line, value, 0, (
                     f"{what} '{visible(value)[:60]}' is not printed in any format; write it "
                     "into the text if the reader needs it"), severity="warning"))
-        if _ITEM_MARK.search(text) or _is_demand(loc):
-            from .markdown import empty_items, as_item
-            written = as_item(text) if _is_demand(loc) else text
-            if _is_demand(loc) and not _has_words(written):
+        demand = _is_demand(loc)
+        if demand and _may_print_nothing(text):
+            from .markdown import as_item
+            if not _has_words(as_item(text)):
                 problems.append(source.problem(loc, f"this demand has no words ('"
                                                f"{visible(text.strip())[:20]}' is Markdown, not "
                                                "text) and is left out; the demands after it are "
                                                "numbered without it", severity="warning"))
                 continue
-            for line in empty_items(written):
+        if _ITEM_MAY_BE_EMPTY.search(text):
+            from .markdown import as_item, empty_items
+            for line in empty_items(as_item(text) if demand else text):
                 problems.append(_at(source, loc, text, line, None, 0, (
                     "this list item has no words and is left out; later items are numbered "
                     "without it"), severity="warning"))
@@ -127,7 +143,20 @@ def check_prose(data: dict, source: Source) -> list[Problem]:
     return problems
 
 
-_ITEM_MARK = re.compile(r"^[ \t>]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)", re.MULTILINE)
+# A list marker with no word straight after it: only then can an item be without words (the
+# parser, which decides, is loaded only for such a field).
+_MARK = r"(?:[-*+]|\d{1,9}[.)])"
+_ITEM_MAY_BE_EMPTY = re.compile(rf"^(?:[ \t>]|{_MARK}(?=[ \t]|$))*{_MARK}[ \t]*(?:$|[^\w\s])",
+                                re.MULTILINE)
+_FENCE = re.compile(r"```|~~~")
+_UNPRINTED = re.compile(r"\]\([^)]*\)|&#?\w+;")  # link targets and titles; references
+_PRINTED_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _may_print_nothing(text: str) -> bool:
+    """False when a demand surely prints a word: two letters outside link targets, character
+    references and code fences (whose info strings do not print). Else the parser decides."""
+    return bool(_FENCE.search(text)) or not _PRINTED_WORD.search(_UNPRINTED.sub(" ", text))
 
 
 def _has_words(text: str) -> bool:

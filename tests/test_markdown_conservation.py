@@ -8,6 +8,8 @@ import re
 import textwrap
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from readback import read_docx, read_pdf
 
 from drafter import LetterError, load_letter
@@ -246,3 +248,29 @@ def test_calls_in_an_autolink_or_a_title_cite_nothing_and_a_reference_line_is_a_
     text = " ".join(render(load_letter(path), "txt").decode().split())
     assert "https://example.org/[^auto]" in text and "[1]: this line is text" in text
     assert "[1] Reference note." in text
+
+
+MARKDOWN_BITS = st.lists(st.sampled_from([
+    "[^a]", "[^b]", "`", "```", "~~~", "\\", "<", ">", "](", ")", "[", "]", "- ", "* ", "1. ",
+    "2030.", "---", "\n", "\n\n", "    ", "\t", " ", "word", "**", "_", "&#91;", "^", "x",
+    "&nbsp;", "ab", "<ab>", "![", "\"t\"", "#", "|", "=", "1)"]),
+    max_size=30).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(MARKDOWN_BITS)
+@example("see [^a] and `[^b]`")
+@example("- \n- word")
+@example("[](https://example.org)")
+def test_the_quick_checks_answer_as_the_parser_does(text):
+    # validate looks at a field with a pattern first and loads the Markdown parser only when
+    # the pattern cannot decide: the answers must be the parser's all the same.
+    from drafter import prosecheck
+    from drafter.markdown import Converter, as_item, empty_items, note_calls
+    assert prosecheck._calls(text) == note_calls(text)
+    if empty_items(text):
+        assert prosecheck._ITEM_MAY_BE_EMPTY.search(text), text
+    if empty_items(as_item(text)):
+        assert prosecheck._ITEM_MAY_BE_EMPTY.search(text), text
+    if not Converter({}).blocks(as_item(text)):
+        assert prosecheck._may_print_nothing(text), text
