@@ -224,7 +224,7 @@ def section_c(work: Path, runs: int) -> list[tuple]:
 def section_g(work: Path, runs: int) -> list[tuple]:
     """What the no-tofu glyph check adds to a cold PDF render of the main example."""
     args = ["render", str(MAIN), "--format", "pdf", "--out", str(work / "g-out")]
-    without = [PY, "-c", "import sys, drafter.glyphs as g; g.check_letter = lambda *a: None; "
+    without = [PY, "-c", "import sys, drafter.template.glyphs as g; g.check_letter = lambda *a: None; "
                "from drafter.cli import main; main(sys.argv[1:])", *args]
     checked, unchecked = paired([PY, "-m", "drafter", *args], [without], ROOT, runs)
     return [("g", "drafter render --format pdf with the glyph check", checked,
@@ -308,7 +308,7 @@ def deep_letter() -> str:
     """A letter at the limits of its Markdown: lists 40 levels deep, quotes 20, and each
     construct of the conservation property once (tests/test_conservation_properties.py)."""
     sys.path.insert(0, str(ROOT))
-    from drafter.markdown import MAX_DEPTH
+    from drafter.compose.markdown import MAX_DEPTH
     lines = ["subject: Markdown at its limits", "recipients: [{name: Jane Doe}]", "opening: |"]
     lines += ["  " + "  " * d + f"- level {d} of the list" for d in range(MAX_DEPTH)]
     lines += ["", "  After the list, a paragraph with **bold**, *italic*, `code`, a "

@@ -7,7 +7,7 @@ Rendering modules are imported on first use, so validating never pays for the PD
 from __future__ import annotations
 
 from .errors import LetterError, Problem
-from .validate import load_letter
+from .letter.validate import load_letter
 
 __all__ = ["LetterError", "Problem", "load_letter", "render", "write_letter"]
 __version__ = "0.1.0"

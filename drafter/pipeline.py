@@ -9,13 +9,13 @@ from pathlib import Path
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .compose import compose
-from .document import Document
-from .htmlout import NOTEBOOK, NoteBook, filters
-from .model import Letter
-from .render import FORMATS, Rendition, RenderError, renderer
-from .templatecheck import check_html, checked_filters, utf8_text
-from .templates import Template, TemplateError, confined_file, find_template
+from .compose.composer import compose
+from .compose.document import Document
+from .template.filters import NOTEBOOK, NoteBook, filters
+from .letter.model import Letter
+from .formats import FORMATS, Rendition, RenderError, renderer
+from .template.check import check_html, checked_filters, utf8_text
+from .template.folder import Template, TemplateError, confined_file, find_template
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def render_all(letter: Letter, formats, template: Template | None = None,
 
 def _formats(letter: Letter, shared: Rendition, formats) -> dict[str, bytes]:
     """Each format's bytes; a footnote too long for a PDF page is located in the letter."""
-    from .render.pdf import NoteTooLong
+    from .formats.pdf import NoteTooLong
     try:
         return {fmt: renderer(fmt)(shared) for fmt in formats}
     except NoteTooLong as exc:
@@ -157,8 +157,8 @@ def _formats(letter: Letter, shared: Rendition, formats) -> dict[str, bytes]:
 def before_rendering(letter: Letter, shared: Rendition, formats) -> None:
     """No tofu: LetterError when a PDF or DOCX would show a character no font has (unless the
     option allow_missing_glyphs is set). Fixed words that fall back to English are warnings."""
-    from .glyphs import check_letter
-    from .locale import locale_for
+    from .template.glyphs import check_letter
+    from .compose.wording import locale_for
     shared.options.setdefault("warnings", []).extend(locale_for(letter.language).warnings())
     check_letter(letter, shared, formats)
 
@@ -178,7 +178,7 @@ def output_path(out_dir: Path, stem: str, fmt: str) -> Path:
 def write_letter(letter: Letter, out_dir, formats=("pdf", "docx"),
                  template: Template | None = None, **options) -> list[Output]:
     """Render and write a letter's formats as one atomic set; return what was written."""
-    from . import io
+    from .output import files as io
     out_dir = Path(out_dir)
     stem = Path(letter.file).stem if letter.file else "letter"
     _, data = render_all(letter, formats, template, **options)

@@ -14,15 +14,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from drafter.compose import compose
+from drafter.compose.composer import compose
 from drafter.errors import LetterError
-from drafter.htmlout import NoteBook
-from drafter.markdown import Converter
+from drafter.template.filters import NoteBook
+from drafter.compose.markdown import Converter
 from drafter.pipeline import template_html
-from drafter.signon.placeholders import fill
-from drafter.templates import find_template
-from drafter.validate import NOTE_REF, letter_from_text
-from drafter.yamlsource import decode
+from drafter.compose.placeholders import fill
+from drafter.template.folder import find_template
+from drafter.letter.validate import NOTE_REF, letter_from_text
+from drafter.letter.source import decode
 
 FOLDER = Path(__file__).resolve().parent.parent / "examples"  # where seeds' logos resolve
 TEMPLATE = find_template(None)

@@ -20,7 +20,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from drafter.render.docx_ooxml import (document_timestamp, save_reproducible,  # noqa: E402
+from drafter.formats.docx_ooxml import (document_timestamp, save_reproducible,  # noqa: E402
                                        set_core_properties)
 
 TARGET = ROOT / "letter_templates" / "joint-letter" / "reference.docx"

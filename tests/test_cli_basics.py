@@ -149,6 +149,6 @@ def test_validate_does_not_import_the_renderers(drafter_cli):
                                                                                    "importtime"))
     assert result.returncode == 0, result.stderr
     modules = _imported_modules(result.stderr)
-    assert "drafter.validate" in modules, "importtime output not understood"
+    assert "drafter.letter.validate" in modules, "importtime output not understood"
     heavy = [m for m in modules if m.split(".")[0] in ("weasyprint", "docx")]
     assert not heavy, f"drafter validate imports {heavy}"

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from drafter.pipeline import render_all
-from drafter.validate import letter_from_text
+from drafter.letter.validate import letter_from_text
 
 # At least 200 examples each in CI, where the suite runs once; DRAFTER_EXAMPLES lowers it for
 # a quick local run.

@@ -19,10 +19,10 @@ import pytest
 from readback import read_docx, read_pdf
 
 from drafter import LetterError, load_letter, write_letter
-from drafter.matching import NameIndex, name_key, signatory_key, skeleton
-from drafter.recipients import read_recipients_csv
+from drafter.letter.matching import NameIndex, name_key, signatory_key, skeleton
+from drafter.letter.recipients import read_recipients_csv
 from drafter.text import clean_name, deceptive, reader_form
-from drafter.validate import letter_from_text
+from drafter.letter.validate import letter_from_text
 from signon_data import HEADER, LETTER
 
 OVERRIDES = {"\u202d": "LEFT-TO-RIGHT OVERRIDE", "\u202e": "RIGHT-TO-LEFT OVERRIDE"}

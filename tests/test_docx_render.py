@@ -19,9 +19,9 @@ from docx2python import docx2python
 from lxml import etree
 from PIL import Image as PILImage
 
-from drafter.render.base import RenderError, Rendition
-from drafter.render.docx import render_docx
-from drafter.render.flow import remove_xml_invalid
+from drafter.formats.base import RenderError, Rendition
+from drafter.formats.docx import render_docx
+from drafter.formats.flow import remove_xml_invalid
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

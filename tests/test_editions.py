@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from drafter import LetterError
-from drafter.editions import load_edition
+from drafter.letter.editions import load_edition
 from drafter.pipeline import write_letter
 
 from readback import read_docx, read_pdf

@@ -15,7 +15,7 @@ from typing import Callable
 import pytest
 
 from drafter import LetterError, Problem, load_letter
-from drafter.validate import letter_from_text
+from drafter.letter.validate import letter_from_text
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))

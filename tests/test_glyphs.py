@@ -127,7 +127,7 @@ def test_fixed_words_of_the_language_are_checked_and_located_in_their_word_list(
     result = drafter("render", letter, "--out", tmp_path / "out", "--format", "pdf",
                      env=dejavu_only)
     assert result.returncode == 1
-    words = REPO / "drafter" / "locales" / "zh.yaml"
+    words = REPO / "drafter" / "compose" / "locales" / "zh.yaml"
     to_line = next(i for i, line in enumerate(words.read_text("utf-8").splitlines(), start=1)
                    if line.startswith("to:"))
     assert f"{words}:{to_line}:6: to: '致' U+81F4 CJK UNIFIED IDEOGRAPH-81F4" in result.stderr

@@ -277,6 +277,6 @@ def _swallows_the_first_interruption() -> str:
 
 
 def test_a_time_limit_swallowed_once_still_stops_the_render():
-    from drafter.limits import LimitExceeded, Limits, run_limited
+    from drafter.output.limits import LimitExceeded, Limits, run_limited
     with pytest.raises(LimitExceeded, match="stopped after 0.1 s, the time limit"):
         run_limited(_swallows_the_first_interruption, limits=Limits(seconds=0.1, memory=None))

@@ -12,10 +12,10 @@ import pytest
 from docx2python import docx2python
 from lxml import etree
 
-import drafter.locale as locale_module
+import drafter.compose.wording as locale_module
 from drafter import load_letter
 from drafter.pipeline import write_letter
-from drafter.validate import letter_from_text
+from drafter.letter.validate import letter_from_text
 
 from readback import read_docx, read_pdf
 
@@ -104,9 +104,9 @@ def test_a_word_missing_from_a_language_file_falls_back_to_english_with_a_warnin
         tmp_path, monkeypatch):
     folder = tmp_path / "locales"
     folder.mkdir()
-    english = (ROOT / "drafter" / "locales" / "en.yaml").read_text("utf-8")
+    english = (ROOT / "drafter" / "compose" / "locales" / "en.yaml").read_text("utf-8")
     (folder / "en.yaml").write_text(english, "utf-8")
-    french = (ROOT / "drafter" / "locales" / "fr.yaml").read_text("utf-8")
+    french = (ROOT / "drafter" / "compose" / "locales" / "fr.yaml").read_text("utf-8")
     (folder / "xx.yaml").write_text("\n".join(line for line in french.splitlines()
                                               if not line.startswith("closing:")), "utf-8")
     monkeypatch.setattr(locale_module, "_FOLDER", folder)

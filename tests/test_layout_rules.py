@@ -15,7 +15,7 @@ from lxml import etree, html as lxml_html
 
 from readback import read_docx, read_pdf
 
-from drafter.markdown import MAX_DEPTH
+from drafter.compose.markdown import MAX_DEPTH
 
 MM = 72 / 25.4
 # The joint-letter template's page (style.css): A4, 24 mm side margins, 25 mm top, 26 mm bottom.

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from drafter import load_letter
-from drafter.limits import LimitExceeded, Limits, run_limited
+from drafter.output.limits import LimitExceeded, Limits, run_limited
 from drafter.pipeline import render
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -265,8 +265,8 @@ MARKDOWN_BITS = st.lists(st.sampled_from([
 def test_the_quick_checks_answer_as_the_parser_does(text):
     # validate looks at a field with a pattern first and loads the Markdown parser only when
     # the pattern cannot decide: the answers must be the parser's all the same.
-    from drafter import prosecheck
-    from drafter.markdown import Converter, as_item, empty_items, note_calls
+    from drafter.letter import prosecheck
+    from drafter.compose.markdown import Converter, as_item, empty_items, note_calls
     assert prosecheck._calls(text) == note_calls(text)
     if empty_items(text):
         assert prosecheck._ITEM_MAY_BE_EMPTY.search(text), text

@@ -14,9 +14,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from drafter import LetterError, load_letter
-from drafter.markdown import MAX_DEPTH, too_deep
+from drafter.compose.markdown import MAX_DEPTH, too_deep
 from drafter.pipeline import render
-from drafter.prosecheck import _DEEP_LINE
+from drafter.letter.prosecheck import _DEEP_LINE
 
 
 def _letter(tmp_path, depth: int):

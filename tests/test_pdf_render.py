@@ -22,8 +22,8 @@ from PIL import Image
 
 from hostile.helpers import loopback_server
 
-from drafter.render.base import Rendition, RenderError
-from drafter.render.pdf import render_pdf
+from drafter.formats.base import Rendition, RenderError
+from drafter.formats.pdf import render_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "TOPSECRET-7f3a9c-do-not-print"
@@ -227,8 +227,8 @@ def test_identical_across_processes_and_hash_seeds(tmp_path):
     script = textwrap.dedent(f"""
         import datetime, sys
         from pathlib import Path
-        from drafter.render.base import Rendition
-        from drafter.render.pdf import render_pdf
+        from drafter.formats.base import Rendition
+        from drafter.formats.pdf import render_pdf
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from test_pdf_render import PAGE_CSS, letter_html
         d = Path({str(tmp_path)!r})
@@ -260,7 +260,7 @@ def test_missing_glyph_warning_is_collected_not_printed(dirs, capfd):
 
 
 def test_weasyprint_is_imported_lazily():
-    code = "import sys, drafter.render.pdf; print('weasyprint' in sys.modules)"
+    code = "import sys, drafter.formats.pdf; print('weasyprint' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
     assert done.stdout.strip() == "False"

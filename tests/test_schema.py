@@ -16,7 +16,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from drafter import LetterError
-from drafter.validate import letter_from_text
+from drafter.letter.validate import letter_from_text
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "schema" / "letter.schema.json"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from drafter import load_letter
-from drafter.matching import name_key, signatory_key
+from drafter.letter.matching import name_key, signatory_key
 from signon_data import LETTER, LETTER_NAMES, csv_text, make_export, xlsx_bytes
 
 LIST_END = LETTER.index("country: Perú\n") + len("country: Perú\n")  # after the last entry

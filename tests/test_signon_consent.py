@@ -16,7 +16,7 @@ import pdfplumber
 import pytest
 
 from drafter import load_letter
-from drafter.pipeline import render  # drafter.render is shadowed once drafter/render/ loads
+from drafter.pipeline import render  # drafter.render is shadowed once drafter/formats/ loads
 from drafter.cli import main
 from drafter.signon.questions import clear_answer, lexicon, question_for
 
@@ -369,7 +369,7 @@ def test_only_one_yes_or_no_word_is_a_clear_answer(given, read):
 
 
 def test_every_language_with_a_word_list_has_answer_words():
-    locales = {p.stem for p in (Path(__file__).parent.parent / "drafter" / "locales").glob(
+    locales = {p.stem for p in (Path(__file__).parent.parent / "drafter" / "compose" / "locales").glob(
         "*.yaml")} - {"en-US"}
     assert set(lexicon()) == locales
     yes = set().union(*(e["yes"] for e in lexicon().values()))

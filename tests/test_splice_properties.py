@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from drafter.matching import NameIndex, _close, signatory_key
+from drafter.letter.matching import NameIndex, _close, signatory_key
 from drafter.signon.splice import check, splice
-from drafter.yamlsource import parse
+from drafter.letter.source import parse
 
 WORDS = ["Amnesty", "Centre", "for", "Rights", "Réseau", "Ñandú", "日本", "Forum", "Voices",
          "Trust", "O'Brien", "100%", "A-B", "x.y"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from drafter.render.base import Rendition
-from drafter.render.txt import render_txt
+from drafter.formats.base import Rendition
+from drafter.formats.txt import render_txt
 
 
 def page(body: str, head: str = "", lang: str = "en", direction: str = "ltr") -> str:

@@ -13,8 +13,8 @@ from lxml import html as lxml_html
 
 from readback import read_docx, read_pdf
 
-from drafter.document import Run
-from drafter.typography import NNBSP, QUOTES, STYLES, typeset, typeset_runs
+from drafter.compose.document import Run
+from drafter.compose.typography import NNBSP, QUOTES, STYLES, typeset, typeset_runs
 
 LANGUAGES = sorted(STYLES) + ["en-GB", "pt", "ja"]  # pt, ja: no style, quotes stay as typed
 _SPACES = " \u00a0\u202f"

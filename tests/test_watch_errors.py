@@ -23,7 +23,7 @@ from pathlib import Path
 
 from readback import read_pdf
 
-from drafter.watch import Preview, serve
+from drafter.preview import Preview, serve
 
 REPO = Path(__file__).resolve().parent.parent
 SAFETY_NET = 120.0  # seconds; not a speed test: a render, a change noticed after 1 s

@@ -46,11 +46,11 @@ class Result:
 def run_import(letter: Path, export: Path, maps: dict[str, str],
                answers: list[tuple[str, str, str]], group: str | None) -> Result:
     """Plan an import; raise Stop (or LetterError) when it needs the coordinator first."""
-    from .. import io
+    from ..output import files as io
     from .sidecar import contacts_file, contacts_path
     from .splice import SpliceError, check, splice
     from .rewrite import replace_entries
-    from ..yamlsource import MAX_BYTES, decode, parse
+    from ..letter.source import MAX_BYTES, decode, parse
     try:
         raw = io.read_bytes(letter, MAX_BYTES)
     except OSError as exc:

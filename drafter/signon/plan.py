@@ -3,7 +3,7 @@ a listed signatory anonymous, or leave the row to the coordinator (near matches,
 names, answers that are not a clear yes or no).
 
 Only a clear yes signs and only a clear yes publishes a name (questions.py); an answer the
-coordinator decided once (`--answer`) is read as decided. Duplicates follow drafter.matching,
+coordinator decided once (`--answer`) is read as decided. Duplicates follow drafter.letter.matching,
 the rules `drafter validate` uses.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..matching import NameIndex, signatory_key
-from ..model import _WEB_URL
+from ..letter.matching import NameIndex, signatory_key
+from ..letter.model import _WEB_URL
 from .coordinator import REF, CoordinatorFile
 from .export import Row, Table
 from .questions import answer_key, clear_answer

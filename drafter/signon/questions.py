@@ -35,7 +35,7 @@ def _words_key(text: str) -> str:
 @lru_cache(maxsize=1)
 def lexicon() -> dict:
     """{language: {"yes": set, "no": set, "anonymity": tuple, ...}} from answers.yaml."""
-    from ..yamlsource import decode, parse
+    from ..letter.source import decode, parse
     path = Path(__file__).with_name("answers.yaml")
     data = parse(decode(path.read_bytes(), str(path)), str(path)).data
     out = {}

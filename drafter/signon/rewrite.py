@@ -3,7 +3,7 @@ anonymous by a later answer), every other byte unchanged, checked by parsing it 
 
 from __future__ import annotations
 
-from ..yamlsource import Source, parse
+from ..letter.source import Source, parse
 from .splice import SpliceError, _after_item, _flow_item, _indents, _item_lines
 
 

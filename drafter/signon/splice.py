@@ -12,7 +12,7 @@ import json
 import re
 from functools import lru_cache
 
-from ..yamlsource import Source, parse
+from ..letter.source import Source, parse
 
 KEY_ORDER = ("organisation", "name", "role", "affiliation", "country", "group", "url",
              "anonymous", "status")

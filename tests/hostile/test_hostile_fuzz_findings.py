@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from drafter.validate import letter_from_text
+from drafter.letter.validate import letter_from_text
 
 from .helpers import REPO
 

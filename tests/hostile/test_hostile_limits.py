@@ -2,7 +2,7 @@
 for ever, one whose arithmetic never returns to the interpreter, and a letter with a huge
 table of signatories. Each stops with exit 1 and a message naming the limit, writes nothing,
 prints no traceback, and ends well within the safety net. Code that embeds drafter gets the
-same budget through `drafter.limits.run_limited`, without touching its own process.
+same budget through `drafter.output.limits.run_limited`, without touching its own process.
 
 (The time limits passed here are short so the suite stays fast; the defaults are 60 s and
 1 GiB, see SECURITY.md.)
@@ -16,7 +16,7 @@ import time
 import pytest
 
 from drafter import load_letter
-from drafter.limits import DEFAULT_MEMORY, DEFAULT_SECONDS, LimitExceeded, Limits, run_limited
+from drafter.output.limits import DEFAULT_MEMORY, DEFAULT_SECONDS, LimitExceeded, Limits, run_limited
 from drafter.pipeline import render as render_format
 from drafter.pipeline import template_for
 

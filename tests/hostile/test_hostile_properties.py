@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from readback import read_docx, read_pdf
 
-from drafter.matching import signatory_key
+from drafter.letter.matching import signatory_key
 from drafter.pipeline import render_all
-from drafter.validate import letter_from_text
+from drafter.letter.validate import letter_from_text
 
 from .helpers import squeeze, yaml_value
 

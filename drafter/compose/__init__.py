@@ -1,0 +1,1 @@
+"""Compose: a validated letter to the document every format prints (pure code)."""

@@ -1,0 +1,1 @@
+"""Load and validate: what the user wrote, checked, with its positions."""

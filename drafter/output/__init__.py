@@ -1,0 +1,1 @@
+"""Write: atomic sets of files, batches, limits and the render plan."""

@@ -1,0 +1,1 @@
+"""Template: the composed document through a sandboxed template to the one HTML."""
