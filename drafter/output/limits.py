@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 DEFAULT_SECONDS = 60.0
 DEFAULT_MEMORY = 1 << 30  # 1 GiB of data (heap and private mappings), beyond shared libraries
-REPEAT = 0.25  # seconds between raisings of an expired time limit that was swallowed
+REPEAT = 0.02  # seconds between raisings of an expired time limit that was swallowed
 
 
 class LimitExceeded(Exception):
