@@ -245,3 +245,13 @@ def test_a_copied_template_changes_the_words_of_both_formats(tmp_path):
     for text in (pdf, docx):
         assert "Concerning: Human rights concerns" in text
         assert "Re: Human rights" not in text
+
+
+def test_the_public_render_can_be_called_again_and_again():
+    # The rendering sub-package once shadowed the function after its first use
+    # ("'module' object is not callable" on the second call).
+    import drafter
+    letter = drafter.load_letter(ROOT / "examples" / "eu-china-summit.yaml")
+    first = drafter.render(letter, "txt")
+    assert drafter.render(letter, "pdf").startswith(b"%PDF")
+    assert drafter.render(letter, "txt") == first and b"Josep Borrell" in first
