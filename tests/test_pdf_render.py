@@ -193,6 +193,20 @@ def test_pdf_a_3b(dirs):
         assert "/ID" in pdf.trailer
 
 
+def _interpolated_images(data: bytes) -> list[bool]:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return [bool(obj.get("/Interpolate", False)) for obj in pdf.objects
+                if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"]
+
+
+def test_pdf_a_3b_images_are_not_interpolated(dirs):
+    # ISO 19005-3, 6.2.8: an image's /Interpolate must not be true (a logo broke it).
+    logo = letter_html('<img src="logo.png" alt="Logo">')
+    archival = render_pdf(rendition(dirs, logo, pdf_variant="pdf/a-3b"), warnings=[])
+    assert _interpolated_images(archival) and not any(_interpolated_images(archival))
+    assert any(_interpolated_images(render_pdf(rendition(dirs, logo), warnings=[])))
+
+
 def test_pdf_ua_1(dirs):
     data = render_pdf(rendition(dirs, letter_html(paragraphs=1), pdf_variant="pdf/ua-1"),
                       warnings=[])

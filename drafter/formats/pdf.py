@@ -51,7 +51,12 @@ def render_pdf(r: Rendition, *, warnings: list[str] | None = None) -> bytes:
             css = CSS(string=r.stylesheet, base_url=_dir_url(r.template_dir),
                       url_fetcher=fetcher, font_config=font_config)
             html = HTML(string=r.html, base_url=_dir_url(r.letter_dir), url_fetcher=fetcher)
-            document = html.render(font_config=font_config, stylesheets=[css], **options)
+            sheets = [css]
+            if variant and variant.startswith("pdf/a"):
+                # ISO 19005 forbids /Interpolate true on images, which WeasyPrint writes for
+                # `image-rendering: auto`; viewers then scale logos as they see fit.
+                sheets.append(CSS(string="img { image-rendering: crisp-edges !important }"))
+            document = html.render(font_config=font_config, stylesheets=sheets, **options)
             too_long = notes_taller_than_a_page(html, document)
             if too_long:
                 raise NoteTooLong(too_long)
