@@ -217,3 +217,33 @@ def test_watch_re_renders_after_each_save_and_shows_problems_instead_of_a_stale_
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=30)
     assert proc.returncode == 130
+
+
+def test_a_combined_pdf_gives_every_font_subset_a_tag_of_its_own():
+    # WeasyPrint tags a subset by its font, not by the glyphs kept: two letters gave two
+    # different subsets of Noto Serif one name in the combined file (PDF/A forbids that).
+    import hashlib
+    import io
+    from collections import defaultdict
+
+    import pikepdf
+    from drafter.letter.validate import letter_from_text
+    from drafter.output.combine import combine_pdfs
+    from drafter.pipeline import render
+
+    def letter(text):
+        return render(letter_from_text("recipients: [{name: Jane Doe}]\nsignatories: [Foo]\n"
+                                       f"opening: {text}\n", "x.yaml"), "pdf")
+
+    combined = combine_pdfs([letter("Alpha beta gamma."), letter("Quick brown fox jumps.")])
+    programs = defaultdict(set)
+    with pikepdf.open(io.BytesIO(combined)) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                font = obj.get("/FontFile2") or obj.get("/FontFile3") or obj.get("/FontFile")
+                programs[str(obj.FontName)].add(hashlib.sha256(font.read_bytes()).hexdigest())
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(combined)).pages)
+    assert len(programs) >= 3 and all(len(p) == 1 for p in programs.values()), programs
+    assert "Alpha beta gamma." in text and "Quick brown fox jumps." in text
+    once = letter("Alpha beta gamma.")
+    assert combine_pdfs([once]) == combine_pdfs([once])  # reproducible

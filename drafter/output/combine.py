@@ -2,17 +2,57 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
+
+# A font subset's name: six capital letters and "+" (ISO 32000-1, 9.6.4). WeasyPrint derives
+# the tag from the font, not from the glyphs kept, so two letters give two different subsets
+# of one font the same tag; in one file that breaks PDF/A (and confuses extraction).
+_SUBSET = re.compile(r"^/([A-Z]{6})\+(.+)$")
 
 
 def combine_pdfs(parts: list[bytes], title: str = "") -> bytes:
-    """The pages of every PDF, in order, as one PDF (each letter keeps its own page numbers)."""
+    """The pages of every PDF, in order, as one PDF (each letter keeps its own page numbers);
+    each letter's font subsets get tags of their own."""
     from pypdf import PdfWriter
     writer = PdfWriter()
-    for part in parts:
-        writer.append(io.BytesIO(part))
+    used: set[str] = set()
+    for number, part in enumerate(parts):
+        writer.append(io.BytesIO(_retag_subsets(part, number, used)))
     if title:
         writer.add_metadata({"/Title": title})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _retag_subsets(data: bytes, number: int, used: set[str]) -> bytes:
+    """The PDF with every subset tag replaced by one unique in the combined file (derived
+    from the letter's place and the old tag, so the same input gives the same bytes)."""
+    import pikepdf
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        tags: dict[str, str] = {}
+        for obj in pdf.objects:
+            if not isinstance(obj, pikepdf.Dictionary):
+                continue
+            for key in ("/BaseFont", "/FontName"):
+                found = _SUBSET.match(str(obj.get(key, "")))
+                if found:
+                    new = tags.get(found.group(1)) or _new_tag(found.group(1), number, used)
+                    tags[found.group(1)] = new
+                    obj[key] = pikepdf.Name(f"/{new}+{found.group(2)}")
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+    return out.getvalue()
+
+
+def _new_tag(old: str, number: int, used: set[str]) -> str:
+    salt = 0
+    while True:
+        digest = hashlib.sha256(f"{number}:{old}:{salt}".encode()).digest()
+        tag = "".join(chr(ord("A") + b % 26) for b in digest[:6])
+        if tag not in used:
+            used.add(tag)
+            return tag
+        salt += 1
