@@ -29,18 +29,12 @@ def _err(message: str) -> None:
 
 def _overrides(pairs: list[str]) -> dict[str, str]:
     """--map "COLUMN=field" options as {header key: field}."""
+    from ..letter.recipients import MapError, column_map
     from ..signon.export import FIELDS, header_key
-    out = {}
-    for pair in pairs:
-        column, sep, name = pair.rpartition("=")
-        name = name.strip().lower()
-        if not sep or not column.strip():
-            raise typer.BadParameter(f"{pair!r} is not COLUMN=field", param_hint="--map")
-        if name not in FIELDS:
-            raise typer.BadParameter(f"{name!r} is not a field; use one of: "
-                                     f"{', '.join(FIELDS)}", param_hint="--map")
-        out[header_key(column)] = name
-    return out
+    try:
+        return column_map(pairs, FIELDS, header_key)
+    except MapError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--map") from None
 
 
 _DECISIONS = {"consent": ("yes", "no", "pending"), "publish": ("yes", "no"),

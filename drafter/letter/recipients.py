@@ -32,17 +32,19 @@ class MapError(ValueError):
     """A `--map COLUMN=FIELD` the list cannot follow (a usage error)."""
 
 
-def column_map(pairs: list[str]) -> dict[str, str]:
-    """`--map "COLUMN=FIELD"` options as {header key: field}; FIELD `ignore` drops a column."""
+def column_map(pairs: list[str], fields=FIELDS, key=None) -> dict[str, str]:
+    """`--map "COLUMN=FIELD"` options as {key(header): field}, FIELD one of `fields` (for a
+    recipients list `ignore` drops a column); MapError names a pair that is not one."""
+    key = key or _key
     out = {}
     for pair in pairs:
         column, sep, name = pair.rpartition("=")
         name = name.strip().casefold()
         if not sep or not column.strip():
             raise MapError(f"{pair!r} is not COLUMN=FIELD")
-        if name not in FIELDS:
-            raise MapError(f"{name!r} is not a field; use one of: {', '.join(FIELDS)}")
-        out[_key(column)] = name
+        if name not in fields:
+            raise MapError(f"{name!r} is not a field; use one of: {', '.join(fields)}")
+        out[key(column)] = name
     return out
 
 
