@@ -38,7 +38,8 @@ class Rendition:
         from .flow import parse_flow
         return parse_flow(self.html)
 
-    @property
-    def allowed_dirs(self) -> tuple[Path, ...]:
-        """Folders whose files a renderer may read (letter assets and template assets)."""
-        return (self.letter_dir, self.template_dir)
+    @cached_property
+    def assets(self):
+        """The one confined reader of logos, images and fonts that every writer uses."""
+        from ..assets import AssetReader
+        return AssetReader(self.letter_dir, self.template_dir)

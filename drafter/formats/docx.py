@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import io
 import re
 import struct
-from pathlib import Path
-from urllib.parse import unquote, urlparse
-from urllib.request import url2pathname
 
 import docx
 from docx.enum.section import WD_SECTION_START
@@ -23,6 +18,7 @@ from docx.shared import Emu, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph
 
 from . import docx_ooxml as ox
+from ..assets import AssetRefused, short_ref
 from .base import RenderError, Rendition
 from .flow import Flow, Image, Paragraph as FlowParagraph, Run as FlowRun
 from .docx_scripts import (ScriptFonts, fill_script_slots, mark_run, mirror_complex_emphasis,
@@ -30,7 +26,6 @@ from .docx_scripts import (ScriptFonts, fill_script_slots, mark_run, mirror_comp
 from .flow import same_block
 
 DEFAULT_LATIN, DEFAULT_EAST_ASIA, DEFAULT_CS = "Noto Serif", "Noto Serif CJK SC", "Noto Naskh Arabic"
-IMAGE_CAP = 20 * 2**20
 # Pixels past which Pillow, and so the PDF, refuses an image as a decompression bomb.
 IMAGE_PIXEL_CAP = 178_956_970
 RTL_LANGUAGES = frozenset("ar arc ckb dv fa he ks ku ps sd ug ur yi".split())
@@ -408,38 +403,9 @@ def _sober_styles(document, normal, size: float) -> None:
         style.paragraph_format.space_before, style.paragraph_format.space_after = Pt(11), Pt(4)
 
 
-def resolve_image(src: str, r: Rendition):
-    """The image bytes for `src` (a data: URL or a file inside the letter or template folder).
-
-    Symlinks are followed before the check, so a link pointing out of the folder is refused.
-    """
-    if src.lower().startswith("data:"):
-        header, _, payload = src.partition(",")
-        if header.lower().endswith(";base64"):
-            try:
-                return io.BytesIO(base64.b64decode(payload, validate=True))
-            except (binascii.Error, ValueError) as exc:
-                raise RenderError(f"image data URL is not valid base64: {exc}") from exc
-        raise RenderError("image data URLs must be base64-encoded")
-    parsed = urlparse(src)
-    if parsed.scheme.lower() == "file":
-        raw = url2pathname(parsed.path)
-    elif len(parsed.scheme) > 1:
-        raise RenderError(f"image {src!r}: only files inside the letter folder can be used")
-    else:
-        raw = unquote(parsed.path)
-    if not raw:
-        raise RenderError("an image has no src")
-    allowed = [d.resolve() for d in r.allowed_dirs]
-    candidates = [Path(raw)] if Path(raw).is_absolute() else [d / raw for d in allowed]
-    for candidate in candidates:
-        real = candidate.resolve()
-        if any(real.is_relative_to(d) for d in allowed) and real.is_file():
-            if real.stat().st_size > IMAGE_CAP:
-                raise RenderError(f"image {src!r} is larger than {IMAGE_CAP // 2**20} MB")
-            # Read the checked file now, so a file swapped after the check is never read.
-            return io.BytesIO(real.read_bytes())
-    raise RenderError(
-        f"image {src!r} is not a file inside the letter folder {r.letter_dir} "
-        f"or the template folder {r.template_dir}"
-    )
+def resolve_image(src: str, r: Rendition) -> io.BytesIO:
+    """The image bytes for `src`, through the letter's one confined asset reader."""
+    try:
+        return io.BytesIO(r.assets.read(src).data)
+    except AssetRefused as refusal:
+        raise RenderError(f"image {short_ref(src)!r} not read: {refusal}") from None

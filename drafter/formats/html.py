@@ -8,7 +8,8 @@ import re
 from lxml import html as lxml_html
 from lxml.html import builder as E
 
-from .base import Rendition
+from ..assets import AssetRefused, short_ref
+from .base import RenderError, Rendition
 
 
 def render_html(r: Rendition) -> bytes:
@@ -18,8 +19,22 @@ def render_html(r: Rendition) -> bytes:
     style = E.STYLE(r.stylesheet)
     head.append(style)
     _endnotes(root, body)
+    _embed_images(root, r)  # before _inert: an image the PDF refuses is refused here too
     _inert(root)
     return lxml_html.tostring(root, doctype="<!DOCTYPE html>", encoding="utf-8", method="html")
+
+
+def _embed_images(root, r: Rendition) -> None:
+    """Each image carried inside the page as a data: URL, read by the same confined reader as
+    the PDF's and the DOCX's: the page shows its logos wherever it is written or published."""
+    for img in root.iter("img"):
+        src = img.get("src")
+        if src is None:
+            continue
+        try:
+            img.set("src", r.assets.read(src).data_url())
+        except AssetRefused as refusal:
+            raise RenderError(f"image {short_ref(src)!r} not read: {refusal}") from None
 
 
 def _endnotes(root, body) -> None:

@@ -42,7 +42,7 @@ def render_pdf(r: Rendition, *, warnings: list[str] | None = None) -> bytes:
 
     from .fetcher import ConfinedFetcher, short_url
 
-    fetcher = ConfinedFetcher(r.allowed_dirs)
+    fetcher = ConfinedFetcher(r.assets)
     notes: list[str] = []
     options = {"pdf_variant": variant, "pdf_tags": pdf_tags, "presentational_hints": True}
     with _weasyprint_log() as records, _source_date_epoch(r.date):

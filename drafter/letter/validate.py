@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from ..output import files as io
+from ..assets import AssetReader, AssetRefused
 from ..errors import LetterError, Problem
 from .matching import confusable_detail, look_keys, signatory_key
 from .model import Letter, is_item_list
@@ -316,6 +317,19 @@ def check_logos(signatories: list, source: Source, folder: Path) -> list[Problem
     return problems
 
 
+# How validate says the asset reader's refusals of a logo (the PDF, DOCX and HTML refuse the same).
+_LOGO_REFUSAL = {
+    "outside the letter and template folders":
+        "logo {} lies outside the letter's folder; copy it into the folder",
+    "no such file": "logo file {} does not exist",
+    "not a regular file": "logo {} is not a file",
+    "not a usable file name": "logo {} is not a usable file name",
+    "a hidden file (its name or a folder's starts with a dot)":
+        "logo {} is a hidden file (its name or a folder's starts with a dot), which drafter "
+        "never reads; move it to a folder whose name does not start with a dot",
+}
+
+
 def logo_problem(logo: str, folder: Path) -> str | None:
     """Why a logo path is refused, or None when it is a file inside `folder`."""
     shown = repr(logo if len(logo) <= 60 else logo[:57] + "...")
@@ -329,15 +343,7 @@ def logo_problem(logo: str, folder: Path) -> str | None:
     if not logo.isprintable():
         return f"logo {shown} is not a usable file name (it contains control characters)"
     try:
-        target = (folder / relative).resolve()
-        inside = target.is_relative_to(folder.resolve())
-        exists, is_file = target.exists(), target.is_file()
-    except (OSError, RuntimeError, ValueError):  # too long, a link loop, not encodable
-        return f"logo {shown} is not a usable file name"
-    if not inside:
-        return f"logo {shown} lies outside the letter's folder; copy it into the folder"
-    if not exists:
-        return f"logo file {shown} does not exist"
-    if not is_file:
-        return f"logo {shown} is not a file"
+        AssetReader(folder).locate(logo)
+    except AssetRefused as refusal:
+        return _LOGO_REFUSAL.get(str(refusal), "logo {} is refused: {}").format(shown, refusal)
     return None
