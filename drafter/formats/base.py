@@ -39,6 +39,12 @@ class Rendition:
         return parse_flow(self.html)
 
     @cached_property
+    def style(self):
+        """The stylesheet's facts (fonts, sizes, line height, page), read once for every format."""
+        from ..template.style import style_facts
+        return style_facts(self.stylesheet, self.language, self.direction)
+
+    @cached_property
     def assets(self):
         """The one confined reader of logos, images and fonts that every writer uses."""
         from ..assets import AssetReader

@@ -65,29 +65,10 @@ def _open_document(r: Rendition):
 
 # -- what the stylesheet tells a sober default (used only without a reference document) -----------
 
-_PAGE_MM = {"a3": (297, 420), "a4": (210, 297), "a5": (148, 210), "letter": (215.9, 279.4),
-            "legal": (215.9, 355.6)}
-_PT_PER_UNIT = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "px": 0.75}
-
-
-def _root_declarations(css: str) -> str:
-    """Declarations of the stylesheet's `html`/`body`/`:root` rules."""
-    return ";".join(
-        decls for selectors, decls in re.findall(r"([^{}]+)\{([^{}]*)\}", css)
-        if {s.strip() for s in selectors.split(",")} & {"body", "html", ":root"}
-    )
-
-
-def font_chain(css: str) -> list[str]:
-    """The root `font-family` list of the stylesheet."""
-    m = re.search(r"font-family\s*:\s*([^;]+)", _root_declarations(css))
-    return [f.strip().strip("'\"") for f in m.group(1).split(",") if f.strip()] if m else []
-
-
-def _fonts(css: str, scripts: ScriptFonts | None = None) -> tuple[str, str, str]:
+def _fonts(families: tuple[str, ...], scripts: ScriptFonts | None = None) -> tuple[str, str, str]:
     """Latin, east-Asian and complex-script typefaces from the stylesheet's chain: the families
     fontconfig draws the language's text with, else picked by name."""
-    chain = [f for f in font_chain(css) if f.lower() not in _GENERIC]
+    chain = [f for f in families if f.lower() not in _GENERIC]
     latin = next((f for f in chain if not re.search(r"CJK|Arabic|Naskh|Hebrew|Kufi", f)), DEFAULT_LATIN)
     east_asia = (scripts and scripts.east_asian_font()) or next(
         (f for f in chain if "CJK" in f), DEFAULT_EAST_ASIA)
@@ -96,36 +77,18 @@ def _fonts(css: str, scripts: ScriptFonts | None = None) -> tuple[str, str, str]
     return latin, east_asia, cs
 
 
-def _length_pt(value: str) -> float | None:
-    """A CSS length in points (pt, mm, cm, in, px), else None."""
-    m = re.fullmatch(r"\s*([\d.]+)\s*(pt|mm|cm|in|px)\s*", value)
-    return float(m.group(1)) * _PT_PER_UNIT[m.group(2)] if m else None
+def _body_size(style) -> float:
+    """The body font size in points, as the PDF has it (11 when it is out of a letter's range)."""
+    size = style.root.font_size
+    return size if 6 <= size <= 30 else 11.0
 
 
-def _body_size(css: str) -> float:
-    """The root font size in points (11 when the stylesheet gives none in absolute units)."""
-    m = re.search(r"font-size\s*:\s*([^;]+)", _root_declarations(css))
-    size = _length_pt(m.group(1)) if m else None
-    return size if size and 6 <= size <= 30 else 11.0
-
-
-def _page_setup(css: str, section) -> None:
+def _page_setup(page, section) -> None:
     """Page size and margins from the stylesheet's `@page` rule, as the PDF has them."""
-    m = re.search(r"@page[^{]*\{([^{}]*)", css)
-    decls = m.group(1) if m else ""
-    size = re.search(r"(?:^|;)\s*size\s*:\s*([a-z0-9]+)\s*(landscape)?", decls, re.I)
-    if size and size.group(1).lower() in _PAGE_MM:
-        width, height = _PAGE_MM[size.group(1).lower()]
-        if size.group(2):
-            width, height = height, width
-        section.page_width, section.page_height = Pt(width * 72 / 25.4), Pt(height * 72 / 25.4)
-    margin = re.search(r"(?:^|;)\s*margin\s*:\s*([^;]+)", decls)
-    values = [_length_pt(v) for v in margin.group(1).split()] if margin else []
-    if values and None not in values and len(values) <= 4:
-        order = {1: (0, 0, 0, 0), 2: (0, 1, 0, 1), 3: (0, 1, 2, 1), 4: (0, 1, 2, 3)}[len(values)]
-        top, right, bottom, left = (values[i] for i in order)
-        section.top_margin, section.right_margin = Pt(top), Pt(right)
-        section.bottom_margin, section.left_margin = Pt(bottom), Pt(left)
+    section.page_width, section.page_height = Pt(page.width), Pt(page.height)
+    top, right, bottom, left = page.margins
+    section.top_margin, section.right_margin = Pt(top), Pt(right)
+    section.bottom_margin, section.left_margin = Pt(bottom), Pt(left)
 
 
 class _Writer:
@@ -177,12 +140,12 @@ class _Writer:
             if rpr is not None:
                 ox.set_lang(rpr, self.lang, east_asia, bidi)
                 if self.sober:
-                    ox.set_fonts(rpr, *_fonts(self.r.stylesheet, self.scripts))
+                    ox.set_fonts(rpr, *_fonts(self.r.style.font_chain, self.scripts))
                 else:
-                    fill_script_slots(rpr, *_fonts(self.r.stylesheet, self.scripts)[1:])
+                    fill_script_slots(rpr, *_fonts(self.r.style.font_chain, self.scripts)[1:])
         if self.sober:
-            _sober_styles(self.doc, normal, _body_size(self.r.stylesheet))
-            _page_setup(self.r.stylesheet, self.doc.sections[-1])
+            _sober_styles(self.doc, normal, _body_size(self.r.style))
+            _page_setup(self.r.style.page, self.doc.sections[-1])
         if self.rtl:
             ox.set_paragraph_bidi(normal.element.get_or_add_pPr())
             ox.set_section_bidi(self.doc.sections[-1]._sectPr)

@@ -10,61 +10,37 @@ are read with fontTools. Nothing here imports WeasyPrint or python-docx.
 from __future__ import annotations
 
 import ctypes
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 GENERIC = frozenset("serif sans-serif monospace cursive fantasy system-ui ui-serif ui-sans-serif "
                     "ui-monospace ui-rounded emoji math fangsong".split())
-_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
-_FAMILY = re.compile(r"font-family\s*:\s*([^;}]+)", re.I)
-_FONT_FACE = re.compile(r"@font-face\s*\{([^{}]*)\}", re.I)
-_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.I)
-_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-_LANG = re.compile(r"(?:html|:root)?:lang\(\s*['\"]?([a-z0-9-]+)['\"]?\s*\)")
 
 
 class FontconfigMissing(RuntimeError):
     """fontconfig's library cannot be loaded (WeasyPrint could not render either)."""
 
 
-def _families(value: str) -> tuple[str, ...]:
-    return tuple(f.strip().strip("'\"").strip() for f in value.split(",") if f.strip())
-
-
 def css_font_chain(css: str, lang: str = "") -> tuple[str, ...]:
-    """The `font-family` list of the stylesheet's root rule (`html`, `body`, `:root`), or of an
-    `html:lang(xx)` rule matching the letter's language (the longest match wins)."""
-    lang, best, root = lang.lower(), (-1, ()), ()
-    for selectors, decls in _RULE.findall(_COMMENT.sub("", css)):
-        found = _FAMILY.search(decls)
-        if not found:
-            continue
-        for selector in (s.strip().lower() for s in selectors.split(",")):
-            if selector in ("html", "body", ":root") and not root:
-                root = _families(found.group(1))
-            tag = _LANG.fullmatch(selector)
-            if tag and lang and (lang == tag.group(1) or lang.startswith(tag.group(1) + "-")) \
-                    and len(tag.group(1)) > best[0]:
-                best = (len(tag.group(1)), _families(found.group(1)))
-    return best[1] or root
+    """The `font-family` list a letter's body text in `lang` gets from the stylesheet (the
+    cascade as in the PDF: see style.py)."""
+    from .style import style_facts
+    return style_facts(css, lang).font_chain
 
 
 def css_font_faces(css: str, folder: Path) -> dict[str, tuple[Path, ...]]:
-    """`@font-face` families whose files lie inside the template's folder (others are refused
-    at render time anyway)."""
-    faces: dict[str, tuple[Path, ...]] = {}
-    root = folder.resolve()
-    for decls in _FONT_FACE.findall(_COMMENT.sub("", css)):
-        family = _FAMILY.search(decls)
-        if not family:
-            continue
-        name = _families(family.group(1))[0].lower()
-        for url in _URL.findall(decls):
-            path = (root / url).resolve()
-            if path.is_relative_to(root) and path.is_file():
-                faces[name] = faces.get(name, ()) + (path,)
+    """`@font-face` families whose files the asset reader accepts from the template's folder
+    (the PDF refuses the others)."""
+    from ..assets import AssetReader, AssetRefused
+    from .style import parse_stylesheet
+    reader, faces = AssetReader(folder, folder), {}
+    for family, refs in parse_stylesheet(css).font_faces.items():
+        for ref in refs:
+            try:
+                faces[family] = faces.get(family, ()) + (reader.locate(ref, base="template"),)
+            except AssetRefused:
+                continue
     return faces
 
 

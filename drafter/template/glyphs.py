@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Problem
-from .fonts import FontChain, FontconfigMissing, css_font_chain, font_chain
+from .fonts import FontChain, FontconfigMissing, font_chain
 
 MAX_LISTED = 30  # characters reported one by one; the rest are summed up per script
 # Printed by the template or the PDF renderer itself: page numbers, list and note markers.
@@ -102,7 +102,7 @@ def check_letter(letter, r, formats) -> None:
         return
     warnings = r.options.setdefault("warnings", [])
     try:
-        chain = font_chain(css_font_chain(r.stylesheet, r.language), r.stylesheet,
+        chain = font_chain(r.style.font_chain, r.stylesheet,
                            r.template_dir, r.language)
     except FontconfigMissing as exc:
         warnings.append(f"cannot check that every character has a glyph: {exc}")
