@@ -13,13 +13,16 @@ __all__ = ["LetterError", "Problem", "load_letter", "render", "write_letter"]
 __version__ = "0.1.0"
 
 
-def render(letter, format: str, **options) -> bytes:
-    """Render a loaded Letter to one format ("pdf", "docx", "html", "txt") as bytes."""
+def render(letter, format: str, **options):
+    """Render a loaded Letter to one format ("pdf", "docx", "html", "txt"): its bytes (a bytes
+    object) with `.warnings` and `.stats` (pages, words). The letter's own validation warnings
+    are `letter.warnings`."""
     from .pipeline import render as _render
     return _render(letter, format, **options)
 
 
 def write_letter(letter, out_dir, formats=("pdf", "docx"), **options):
-    """Render a letter to several formats and write them atomically as a set; return paths."""
+    """Render a letter to several formats and write them atomically as a set; return the files
+    written (a list of Output), with the render's `.warnings` and `.stats`."""
     from .pipeline import write_letter as _write
     return _write(letter, out_dir, formats, **options)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -54,3 +55,12 @@ def format_path(parts: tuple) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+_LOCATED = re.compile(r"^[^\n]+?:\d+:\d+: ")
+
+
+def warning_line(label: str, warning: str) -> str:
+    """A warning as printed: as it is when it names its own FILE:LINE:COL (a template's line),
+    else after the letter it is about."""
+    return warning if _LOCATED.match(warning) else f"{label}: warning: {warning}"

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError as JinjaError
-from jinja2.sandbox import SandboxedEnvironment
-
-from .compose.composer import compose
-from .compose.document import Document
-from .template.filters import NOTEBOOK, NoteBook, filters
+from .formats import FORMATS, Rendered, Rendition, RenderError, renderer
 from .letter.model import Letter
-from .formats import FORMATS, Rendition, RenderError, renderer
-from .template.check import check_html, checked_filters, utf8_text
-from .template.folder import Template, TemplateError, confined_file, find_template
+from .template.folder import Template, TemplateError
+from .template.run import rendition, template_for, template_html
 
 
 @dataclass(frozen=True)
@@ -27,126 +20,39 @@ class Output:
     data: bytes
 
 
-def template_for(letter: Letter, override: str | Path | None = None) -> Template:
-    """The template named on the command line, else by the letter, else the default."""
-    if override is not None:
-        return find_template(str(override))
-    return find_template(letter.template, letter.folder)
+@dataclass(frozen=True)
+class Result:
+    """Formats of one letter from one composition, every warning they gave, and facts."""
+
+    rendition: Rendition
+    formats: dict[str, Rendered]
+    warnings: tuple[str, ...]  # the rendition's own (fixed words, glyphs), then each format's
+    stats: dict  # words; pages when a PDF was made
+
+    def __getitem__(self, fmt: str) -> Rendered:
+        return self.formats[fmt]
 
 
-def rendition(letter: Letter, template: Template | None = None, **options) -> Rendition:
-    """Compose the letter and run its template: the one HTML every format is made from."""
-    template = template or template_for(letter)
-    doc = compose(letter)
-    html = template_html(doc, template)
-    check_html(html, template.folder / "letter.html.j2")
-    stylesheet_path = template.file("style.css")
-    stylesheet = utf8_text(stylesheet_path.read_bytes(), stylesheet_path) \
-        if stylesheet_path else ""
-    folder = Path(letter.folder) if letter.folder else Path.cwd()
-    return Rendition(html=html, stylesheet=stylesheet, letter_dir=folder,
-                     template_dir=template.folder, title=doc.title, author=doc.author,
-                     language=doc.language, direction=doc.direction, date=doc.date,
-                     reference_docx=template.reference_docx, options=dict(options))
+def render(letter: Letter, format: str, template: Template | None = None, **options) -> Rendered:
+    """One format of a letter: its bytes, with `.warnings` and `.stats` (pages, words)."""
+    result = render_all(letter, (format,), template, **options)
+    return Rendered(result[format], result.warnings, result.stats)
 
 
-@lru_cache(maxsize=16)
-def _environment(folder: Path) -> SandboxedEnvironment:
-    """One sandboxed, autoescaping, strict environment per template folder; kept for the
-    process (batches, watch) — Jinja reloads a template whose file changed."""
-    env = SandboxedEnvironment(loader=_ConfinedLoader(str(folder)), autoescape=True,
-                               undefined=StrictUndefined, auto_reload=True)
-    env.filters.update(checked_filters(filters()))
-    return env
-
-
-class _ConfinedLoader(FileSystemLoader):
-    """Jinja's file loader, except that a file which a symbolic link takes out of the template
-    folder (or that is not a regular file) is not found: `{% include %}` reads only the
-    template's own files. (Jinja itself already refuses `..` and absolute names.)"""
-
-    def get_source(self, environment, template):
-        from jinja2 import TemplateNotFound
-        from jinja2.loaders import split_template_path
-        root = Path(self.searchpath[0])
-        try:
-            confined_file(root, "/".join(split_template_path(template)))
-        except TemplateError:
-            raise TemplateNotFound(template, f"{template!r} is not a file inside the template "
-                                             "folder (templates may read only their own files)"
-                                   ) from None
-        try:
-            return super().get_source(environment, template)
-        except UnicodeDecodeError:  # located in the file that is not UTF-8 (an include's too)
-            path = root / "/".join(split_template_path(template))
-            utf8_text(path.read_bytes(), path)
-            raise
-
-
-# Errors that a template's own expressions raise ({{ 1/0 }}, a range over the sandbox's limit,
-# [].pop()): the template needs fixing. Raised by drafter's own code, they are bugs.
-_EXPRESSION_ERRORS = (ArithmeticError, LookupError, TypeError, ValueError, RecursionError)
-
-
-def template_html(doc: Document, template: Template) -> str:
-    """Render a template with the composed document."""
-    main = template.folder / "letter.html.j2"
-    try:
-        page = _environment(template.folder).get_template("letter.html.j2")
-        return page.render(doc=doc, labels=doc.labels, **{NOTEBOOK: NoteBook()})
-    except JinjaError as exc:
-        line = getattr(exc, "lineno", None)
-        where = ((getattr(exc, "filename", None) or str(main), line) if line
-                 else _template_frame(exc, template.folder, blame_drafter=False))
-        raise TemplateError(f"{where[0]}:{where[1]}:1: {exc}" if where else f"{main}: {exc}"
-                            ) from None
-    except UnicodeDecodeError:
-        raise TemplateError(f"{main}: a template file is not UTF-8 text") from None
-    except _EXPRESSION_ERRORS as exc:
-        where = _template_frame(exc, template.folder)
-        if where is None:
-            raise  # not from the template's code: a drafter bug, reported as one
-        raise TemplateError(f"{where[0]}:{where[1]}:1: {type(exc).__name__}: "
-                            f"{' '.join(str(exc).split())[:300]}") from None
-
-
-def _template_frame(exc: BaseException, folder: Path,
-                    blame_drafter: bool = True) -> tuple[str, int] | None:
-    """The template file and line where `exc` was raised, or None when there is none or (with
-    `blame_drafter`) when drafter's own code (a filter) raised it below the template's frame."""
-    root, package = str(folder.resolve()), str(Path(__file__).resolve().parent)
-    found, ours = None, False
-    tb = exc.__traceback__
-    while tb is not None:
-        name = tb.tb_frame.f_code.co_filename
-        if name.startswith(root + "/") or name.startswith(str(folder) + "/"):
-            found, ours = (name, tb.tb_lineno), False
-        elif name.startswith(package + "/"):
-            ours = True
-        tb = tb.tb_next
-    return None if found is None or (ours and blame_drafter) else found
-
-
-def render(letter: Letter, format: str, template: Template | None = None, **options) -> bytes:
-    """One format of a letter as bytes."""
+def render_all(letter: Letter, formats, template: Template | None = None, **options) -> Result:
+    """Several formats from one composition (the template runs once, its HTML is parsed once)."""
     shared = rendition(letter, template, **options)
-    before_rendering(letter, shared, (format,))
-    return _formats(letter, shared, (format,))[format]
+    warnings = before_rendering(letter, shared, formats)
+    outputs = _formats(letter, shared, formats)
+    stats = {"words": count_words(shared.tree)}
+    for rendered in outputs.values():
+        warnings += rendered.warnings
+        stats.update(rendered.stats)
+    return Result(shared, outputs, tuple(dict.fromkeys(warnings)), stats)
 
 
-def render_all(letter: Letter, formats, template: Template | None = None,
-               **options) -> tuple[Rendition, dict[str, bytes]]:
-    """Several formats from one composition (the template runs once); the rendition's
-    options carry the renderers' warnings and stats."""
-    shared = rendition(letter, template, **options)
-    before_rendering(letter, shared, formats)
-    data = _formats(letter, shared, formats)
-    shared.options.setdefault("stats", {})["words"] = count_words(shared.html)
-    return shared, data
-
-
-def _formats(letter: Letter, shared: Rendition, formats) -> dict[str, bytes]:
-    """Each format's bytes; a footnote too long for a PDF page is located in the letter."""
+def _formats(letter: Letter, shared: Rendition, formats) -> dict[str, Rendered]:
+    """Each format from its writer; a footnote too long for a PDF page is located in the letter."""
     from .formats.pdf import NoteTooLong
     try:
         return {fmt: renderer(fmt)(shared) for fmt in formats}
@@ -154,20 +60,28 @@ def _formats(letter: Letter, shared: Rendition, formats) -> dict[str, bytes]:
         raise exc.located(letter) from None
 
 
-def before_rendering(letter: Letter, shared: Rendition, formats) -> None:
+def before_rendering(letter: Letter, shared: Rendition, formats) -> list[str]:
     """No tofu: LetterError when a PDF or DOCX would show a character no font has (unless the
     option allow_missing_glyphs is set). Fixed words that fall back to English are warnings."""
-    from .template.glyphs import check_letter
     from .compose.wording import locale_for
-    shared.options.setdefault("warnings", []).extend(locale_for(letter.language).warnings())
-    check_letter(letter, shared, formats)
+    from .template.contract import contract_warnings
+    from .template.glyphs import check_letter
+    warnings = list(locale_for(letter.language).warnings())
+    if {"docx", "txt"} & set(formats):  # what those writers would flatten or drop
+        warnings += contract_warnings(shared.tree, shared.template_dir, shared.stylesheet)
+    return warnings + check_letter(letter, shared, formats)
 
 
-def count_words(html: str) -> int:
-    """Words of the letter's text (what a reader counts), from the template's HTML."""
-    from lxml import html as lxml_html
-    body = lxml_html.document_fromstring(html).find("body")
-    return len(body.text_content().split()) if body is not None else 0
+def count_words(root) -> int:
+    """Words of the letter's text (what a reader counts), from the template's parsed HTML;
+    what no format prints (a visually hidden title, hidden elements) is not counted."""
+    body = root.find("body")
+    if body is None:
+        return 0
+    return len("".join(body.xpath(
+        "descendant::text()[not(ancestor::*[@hidden or contains(concat(' ', @class, ' '), "
+        "' visually-hidden ')] or ancestor::script or ancestor::style "
+        "or ancestor::template)]")).split())
 
 
 def output_path(out_dir: Path, stem: str, fmt: str) -> Path:
@@ -175,17 +89,26 @@ def output_path(out_dir: Path, stem: str, fmt: str) -> Path:
     return out_dir / f"{stem}.{FORMATS[fmt][2]}"
 
 
+class Written(list):
+    """The files written (a list of Output), with the render's `.warnings` and `.stats`."""
+
+    def __init__(self, outputs, warnings=(), stats=None):
+        super().__init__(outputs)
+        self.warnings, self.stats = tuple(warnings), dict(stats or {})
+
+
 def write_letter(letter: Letter, out_dir, formats=("pdf", "docx"),
-                 template: Template | None = None, **options) -> list[Output]:
+                 template: Template | None = None, **options) -> Written:
     """Render and write a letter's formats as one atomic set; return what was written."""
     from .output import files as io
     out_dir = Path(out_dir)
     stem = Path(letter.file).stem if letter.file else "letter"
-    _, data = render_all(letter, formats, template, **options)
-    outputs = [Output(output_path(out_dir, stem, fmt), fmt, blob) for fmt, blob in data.items()]
+    result = render_all(letter, formats, template, **options)
+    outputs = [Output(output_path(out_dir, stem, fmt), fmt, rendered.data)
+               for fmt, rendered in result.formats.items()]
     io.write_set({o.path: o.data for o in outputs})
-    return outputs
+    return Written(outputs, result.warnings, result.stats)
 
 
-__all__ = ["Output", "RenderError", "TemplateError", "render", "render_all", "rendition",
-           "template_for", "write_letter"]
+__all__ = ["Output", "Rendered", "RenderError", "Result", "TemplateError", "Written", "render",
+           "render_all", "rendition", "template_for", "template_html", "write_letter"]

@@ -15,7 +15,7 @@ from typing import Callable
 
 from .output import files as io
 from .letter.editions import edition_files, load_edition
-from .errors import LetterError
+from .errors import LetterError, warning_line
 from .pipeline import RenderError, TemplateError, output_path, render_all, template_for
 from .letter.validate import load_letter
 
@@ -173,7 +173,7 @@ def render_once(file: Path, template: str | None, out: Path | None, formats: lis
         watched |= {p.resolve() for p in chosen.folder.rglob("*") if p.is_file()}
         watched |= {(letter.folder / s.logo).resolve() for s in letter.signatories if s.logo}
         wanted = list(dict.fromkeys(["pdf", *(formats if out is not None else [])]))
-        shared, data = render_all(letter, wanted, chosen)
+        result = render_all(letter, wanted, chosen)
     except LetterError as exc:
         problems = [str(p) for p in exc.problems]
     except (RenderError, TemplateError) as exc:
@@ -185,10 +185,10 @@ def render_once(file: Path, template: str | None, out: Path | None, formats: lis
         unsaved = []
         if out is not None:
             stem = f"{file.stem}.{language}" if language else file.stem
-            unsaved = _save(out, {output_path(out, stem, f): data[f] for f in formats})
-        preview.update(data["pdf"], unsaved, shared.options.get("stats", {}).get("pages", 1))
-        for warning in shared.options.get("warnings", []):
-            say(f"{file}: warning: {warning}")
+            unsaved = _save(out, {output_path(out, stem, f): result[f].data for f in formats})
+        preview.update(result["pdf"].data, unsaved, result.stats.get("pages", 1))
+        for warning in result.warnings:
+            say(warning_line(str(file), warning))
         for problem in unsaved:
             say(problem)
         say(f"{file}: rendered in {time.perf_counter() - started:.2f} s")

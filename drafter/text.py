@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 # Bidi overrides force every following character into one direction, so "Civic \u202ekrowteN"
 # prints as "Civic Network": what a reader sees is not what was written, in any field. Refused
@@ -120,3 +121,67 @@ def reader_form(text: str) -> str:
     text = unicodedata.normalize("NFKC", clean_name(text)[0])
     text = _SILENT_MARKS.sub("", text)
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+# -- scripts ------------------------------------------------------------------------------------
+
+# Scripts that one writing system mixes: Japanese writes Han with kana, Korean Han with Hangul,
+# Chinese phonetic notes Han with Bopomofo (ISO 15924 Jpan, Kore, Hanb). Such a stretch is one.
+_MIXED = ((frozenset(("Hani", "Hira", "Kana")), "Jpan"), (frozenset(("Hani", "Hang")), "Kore"),
+          (frozenset(("Hani", "Bopo")), "Hanb"))
+_KANA = {frozenset(("Hira", "Kana")): "Hrkt"}
+
+
+# Unicode's codes for characters of no one script: common (spaces, digits, punctuation),
+# inherited (combining marks, joiners) and unassigned.
+NO_SCRIPT = frozenset(("Zyyy", "Zinh", "Zzzz"))
+
+
+@lru_cache(maxsize=4096)
+def script_of(char: str) -> str:
+    """The Unicode Script property of `char` as an ISO 15924 code (Latn, Arab, Hani, Zyyy...)."""
+    from fontTools.unicodedata import script
+    return script(char)
+
+
+def _mixed_code(scripts: frozenset) -> str | None:
+    """The ISO 15924 code of a stretch mixing `scripts`, or None if no writing system does."""
+    if len(scripts) == 1:
+        return next(iter(scripts))
+    if scripts in _KANA:
+        return _KANA[scripts]
+    return next((code for allowed, code in _MIXED if scripts <= allowed), None)
+
+
+def script_runs(text: str) -> list[tuple[str, str | None]]:
+    """`text` cut where its script changes: (piece, ISO 15924 code such as Latn, Arab, Hani,
+    Tibt), or (piece, None) for characters every script shares (spaces, digits, punctuation).
+
+    The Unicode Script property decides (a fact, read from the Unicode data fontTools ships):
+    shared characters between two letters of one script stay in its piece (the spaces between
+    Uyghur words, the "·" of a Chinese transliteration); combining marks and joiners go with the
+    letter before them; Han with kana is one Japanese piece (Jpan), Han with Hangul one Korean
+    (Kore)."""
+    pieces: list[list] = []  # [text, code or None, set of scripts]
+    pending = ""
+    for char in text:
+        code = script_of(char)
+        if code == "Zinh" and pieces and not pending and pieces[-1][1] is not None:
+            pieces[-1][0] += char  # a mark or joiner belongs to its letter
+            continue
+        if code in NO_SCRIPT:
+            pending += char
+            continue
+        last = pieces[-1] if pieces and pieces[-1][1] is not None else None
+        joined = last[2] | {code} if last is not None else None
+        if last is not None and _mixed_code(joined) is not None:
+            last[0] += pending + char
+            last[1], last[2] = _mixed_code(joined), joined
+        else:
+            if pending:
+                pieces.append([pending, None, frozenset()])
+            pieces.append([char, code, frozenset((code,))])
+        pending = ""
+    if pending:
+        pieces.append([pending, None, frozenset()])
+    return [(piece, code) for piece, code, _ in pieces]

@@ -73,5 +73,5 @@ def test_a_logo_inside_the_folder_shows_in_every_format(tmp_path):
         assert any(n.startswith("word/media/") for n in z.namelist())
     import pikepdf
     with pikepdf.open(io.BytesIO(render(letter, "pdf"))) as pdf:
-        images = [k for page in pdf.pages for k in page.images]
+        images = [k for page in pdf.pages for k in page.get_images()]
     assert images

@@ -239,7 +239,7 @@ def _case(body: str) -> str:
 def test_every_word_appears_in_order_in_every_format(yaml):
     letter = letter_from_text(yaml, "generated.yaml")
     body, notes = _expected(yaml)
-    texts = _format_texts(render_all(letter, ("pdf", "docx", "html", "txt"))[1])
+    texts = _format_texts(render_all(letter, ("pdf", "docx", "html", "txt")).formats)
     for fmt, text in texts.items():
         squeezed = _squeeze(text)
         assert _in_order(body, squeezed) == [], (fmt, yaml)
@@ -320,7 +320,7 @@ def list_letters(draw):
 @example(yaml=_case("opening: |-\n  - w2q\n\n    2030. w3q\n    2031. w4q"))
 def test_lists_are_numbered_alike_in_pdf_and_docx(yaml, office, tmp_path_factory):
     letter = letter_from_text(yaml, "generated.yaml")
-    outputs = render_all(letter, ("pdf", "docx"))[1]
+    outputs = render_all(letter, ("pdf", "docx")).formats
     path = tmp_path_factory.mktemp("numbers") / "letter.docx"
     path.write_bytes(outputs["docx"])
     pdf, docx = _pdf_numbers(outputs["pdf"]), _office_numbers(office, path)

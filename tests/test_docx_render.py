@@ -380,7 +380,7 @@ def test_missing_reference_style_is_created_and_reported(tmp_path):
     r = rendition(tmp_path, page('<p data-docx-style="Dateline">1 May</p>'), reference_docx=ref_path)
     data = render_docx(r)
     assert docx.Document(io.BytesIO(data)).paragraphs[0].style.name == "Dateline"
-    assert any("Dateline" in str(w) for w in r.options["warnings"])
+    assert any("Dateline" in str(w) for w in data.warnings)
 
 
 def test_loose_text_in_a_column_group_is_set_in_columns(tmp_path):

@@ -103,9 +103,8 @@ def sample(tmp_path_factory):
     r = Rendition(html=letter_html('<img src="logo.png" alt="Logo" height="40">'),
                   stylesheet=PAGE_CSS, letter_dir=base / "letter",
                   template_dir=base / "template", date=datetime.date(2022, 3, 18))
-    warnings: list[str] = []
-    data = render_pdf(r, warnings=warnings)
-    return data, warnings
+    data = render_pdf(r)
+    return data, list(data.warnings)
 
 
 # --- What a reader of the PDF sees ---------------------------------------------------------
@@ -169,21 +168,20 @@ def test_rendition_fills_metadata_missing_from_head(dirs):
     html = "<html><body><p>Bonjour</p></body></html>"
     r = Rendition(html=html, stylesheet="", letter_dir=dirs[0], template_dir=dirs[1],
                   title="Titre de secours", author="Signataires", language="de")
-    with pikepdf.open(io.BytesIO(render_pdf(r, warnings=[]))) as pdf:
+    with pikepdf.open(io.BytesIO(render_pdf(r))) as pdf:
         assert str(pdf.docinfo.Title) == "Titre de secours"
         assert str(pdf.docinfo.Author) == "Signataires"
         assert str(pdf.Root.Lang) == "de"
 
 
 def test_tags_can_be_switched_off(dirs):
-    data = render_pdf(rendition(dirs, letter_html(paragraphs=1), pdf_tags=False), warnings=[])
+    data = render_pdf(rendition(dirs, letter_html(paragraphs=1), pdf_tags=False))
     with pikepdf.open(io.BytesIO(data)) as pdf:
         assert "/StructTreeRoot" not in pdf.Root
 
 
 def test_pdf_a_3b(dirs):
-    data = render_pdf(rendition(dirs, letter_html(paragraphs=1), pdf_variant="pdf/a-3b"),
-                      warnings=[])
+    data = render_pdf(rendition(dirs, letter_html(paragraphs=1), pdf_variant="pdf/a-3b"))
     meta = xmp(data)
     assert 'pdfaid:part="3"' in meta and 'pdfaid:conformance="B"' in meta
     with pikepdf.open(io.BytesIO(data)) as pdf:
@@ -202,14 +200,13 @@ def _interpolated_images(data: bytes) -> list[bool]:
 def test_pdf_a_3b_images_are_not_interpolated(dirs):
     # ISO 19005-3, 6.2.8: an image's /Interpolate must not be true (a logo broke it).
     logo = letter_html('<img src="logo.png" alt="Logo">')
-    archival = render_pdf(rendition(dirs, logo, pdf_variant="pdf/a-3b"), warnings=[])
+    archival = render_pdf(rendition(dirs, logo, pdf_variant="pdf/a-3b"))
     assert _interpolated_images(archival) and not any(_interpolated_images(archival))
-    assert any(_interpolated_images(render_pdf(rendition(dirs, logo), warnings=[])))
+    assert any(_interpolated_images(render_pdf(rendition(dirs, logo))))
 
 
 def test_pdf_ua_1(dirs):
-    data = render_pdf(rendition(dirs, letter_html(paragraphs=1), pdf_variant="pdf/ua-1"),
-                      warnings=[])
+    data = render_pdf(rendition(dirs, letter_html(paragraphs=1), pdf_variant="pdf/ua-1"))
     assert 'pdfuaid:part="1"' in xmp(data)
     with pikepdf.open(io.BytesIO(data)) as pdf:
         assert "/StructTreeRoot" in pdf.Root
@@ -230,9 +227,9 @@ def test_two_renders_seconds_apart_are_identical(dirs):
     annexed = rendition(dirs, letter_html(head='<link rel="attachment" href="annex.txt">'),
                         pdf_attachments=True)
     before = dict(os.environ)
-    first = [render_pdf(r, warnings=[]) for r in (plain, annexed)]
+    first = [render_pdf(r) for r in (plain, annexed)]
     time.sleep(2.1)
-    assert [render_pdf(r, warnings=[]) for r in (plain, annexed)] == first
+    assert [render_pdf(r) for r in (plain, annexed)] == first
     assert embedded_files(first[1])  # the annex really is in the second PDF
     assert dict(os.environ) == before  # SOURCE_DATE_EPOCH was restored
 
@@ -248,7 +245,7 @@ def test_identical_across_processes_and_hash_seeds(tmp_path):
         d = Path({str(tmp_path)!r})
         r = Rendition(html=letter_html(), stylesheet=PAGE_CSS, letter_dir=d, template_dir=d,
                       date=datetime.date(2022, 3, 18))
-        sys.stdout.buffer.write(render_pdf(r, warnings=[]))
+        sys.stdout.buffer.write(render_pdf(r))
     """)
     outputs = []
     for seed in ("1", "2"):
@@ -265,11 +262,10 @@ def test_identical_across_processes_and_hash_seeds(tmp_path):
 
 def test_missing_glyph_warning_is_collected_not_printed(dirs, capfd):
     r = rendition(dirs, letter_html("<p>\U0010FFFD</p>", paragraphs=1))
-    warnings: list[str] = []
-    assert render_pdf(r, warnings=warnings).startswith(b"%PDF-")
-    assert any(".notdef" in w and "U+10FFFD" in w for w in warnings)
-    render_pdf(r)  # without a list, warnings land in the Rendition's options
-    assert r.options["warnings"] == warnings
+    rendered = render_pdf(r)
+    assert rendered.startswith(b"%PDF-")
+    assert any(".notdef" in w and "U+10FFFD" in w for w in rendered.warnings)
+    assert render_pdf(r).warnings == rendered.warnings  # the same again: nothing kept between
     assert capfd.readouterr().err == ""
 
 
@@ -336,7 +332,7 @@ def test_refused_resources_stop_the_render(case, dirs, loopback):
     body, css, expected = (part.replace("{http}", http) for part in REFUSED[case])
     (dirs[0] / ".env").write_text(SECRET)
     with pytest.raises(RenderError) as caught:
-        render_pdf(rendition(dirs, letter_html(body, paragraphs=1), css + PAGE_CSS), warnings=[])
+        render_pdf(rendition(dirs, letter_html(body, paragraphs=1), css + PAGE_CSS))
     message = str(caught.value)
     assert "refused" in message and expected in message
     assert SECRET not in message
@@ -376,8 +372,8 @@ def test_attachments_are_dropped_by_default(markup, dirs, loopback):
     http, contacted = loopback
     markup = markup.replace("{http}", http)
     head, body = (markup, "") if markup.startswith("<link") else ("", markup)
-    warnings: list[str] = []
-    data = render_pdf(rendition(dirs, letter_html(body, head, paragraphs=1)), warnings=warnings)
+    data = render_pdf(rendition(dirs, letter_html(body, head, paragraphs=1)))
+    warnings = data.warnings
     assert embedded_files(data) == {}
     assert SECRET.encode() not in decoded_streams(data)
     assert b"root:x:0:0" not in decoded_streams(data)
@@ -389,7 +385,7 @@ def test_allowed_attachments_stay_confined(dirs):
     (dirs[0] / "annex.txt").write_text("Annexe publique")
     inside = '<link rel="attachment" href="annex.txt">'
     data = render_pdf(rendition(dirs, letter_html(head=inside, paragraphs=1),
-                                pdf_attachments=True), warnings=[])
+                                pdf_attachments=True))
     assert list(embedded_files(data).values()) == [b"Annexe publique"]
     outside = '<link rel="attachment" href="../outside/secret.txt">'
     with pytest.raises(RenderError, match="outside/secret.txt"):
@@ -403,7 +399,7 @@ def test_template_assets_resolve_relative_to_the_template(dirs):
     Image.new("RGB", (8, 8), (0, 90, 200)).save(template / "rule.png")
     css = PAGE_CSS + ("@font-face { font-family: Tpl; src: url(mono.ttf) }"
                       " h1 { font-family: Tpl; background: url(rule.png) }")
-    data = render_pdf(rendition(dirs, letter_html(paragraphs=1), css), warnings=[])
+    data = render_pdf(rendition(dirs, letter_html(paragraphs=1), css))
     with pikepdf.open(io.BytesIO(data)) as pdf:
         fonts = [str(f.BaseFont) for page in pdf.pages for f in page.Resources.Font.values()]
         images = [(int(x.Width), int(x.Height)) for x in pdf.objects
@@ -416,7 +412,7 @@ def test_template_assets_resolve_relative_to_the_template(dirs):
 def test_system_fonts_by_local_name_are_allowed(dirs):
     css = PAGE_CSS + ('@font-face { font-family: Loc; src: local("DejaVu Sans") }'
                       " h1 { font-family: Loc }")
-    data = render_pdf(rendition(dirs, letter_html(paragraphs=1), css), warnings=[])
+    data = render_pdf(rendition(dirs, letter_html(paragraphs=1), css))
     with pikepdf.open(io.BytesIO(data)) as pdf:
         fonts = [str(f.BaseFont) for f in pdf.pages[0].Resources.Font.values()]
     assert any(name.endswith("+Loc-Bold") for name in fonts)
@@ -426,8 +422,7 @@ def test_small_data_url_works(dirs):
     png = io.BytesIO()
     Image.new("RGB", (7, 5), (0, 0, 0)).save(png, "PNG")
     src = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
-    data = render_pdf(rendition(dirs, letter_html(f'<img src="{src}">', paragraphs=1)),
-                      warnings=[])
+    data = render_pdf(rendition(dirs, letter_html(f'<img src="{src}">', paragraphs=1)))
     with pikepdf.open(io.BytesIO(data)) as pdf:
         sizes = [(int(x.Width), int(x.Height)) for x in pdf.pages[0].Resources.XObject.values()
                  if x.get("/Subtype") == "/Image"]

@@ -255,3 +255,23 @@ def test_the_public_render_can_be_called_again_and_again():
     first = drafter.render(letter, "txt")
     assert drafter.render(letter, "pdf").startswith(b"%PDF")
     assert drafter.render(letter, "txt") == first and b"Josep Borrell" in first
+
+
+def test_the_public_render_gives_its_warnings_and_facts_to_the_caller(tmp_path):
+    # A character no installed font has: with allow_missing_glyphs the CLI prints a warning;
+    # a caller of drafter.render must see the same, and the page and word counts.
+    import drafter
+    path = tmp_path / "letter.yaml"
+    path.write_text("subject: Test\nrecipients: [{name: Jane Doe}]\n"
+                    "opening: \"A mark \\U0010FFFD here.\"\nsignatories: [Foo]\n", encoding="utf-8")
+    letter = drafter.load_letter(path)
+    with pytest.raises(drafter.LetterError):
+        drafter.render(letter, "pdf")
+    pdf = drafter.render(letter, "pdf", allow_missing_glyphs=True)
+    assert pdf.startswith(b"%PDF")
+    assert any("U+10FFFD" in w for w in pdf.warnings), pdf.warnings
+    assert pdf.stats["pages"] == 1 and pdf.stats["words"] > 5
+    written = drafter.write_letter(letter, tmp_path / "out", ("pdf", "txt"),
+                                   allow_missing_glyphs=True)
+    assert [o.path.name for o in written] == ["letter.pdf", "letter.txt"]
+    assert any("U+10FFFD" in w for w in written.warnings)

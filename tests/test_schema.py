@@ -70,10 +70,11 @@ def test_schema_keys_are_the_format_contract(schema):
         "contact", "signatory_order", "signatories_as_of", "signatory_layout", "typography"}
     assert set(schema["required"]) == {"recipients", "signatories"}
     assert set(defs["Party"]["properties"]) == {"name", "title", "organisation", "address",
-                                                "salutation"}
+                                                "salutation", "lang"}
     assert set(defs["Signatory"]["properties"]) == {"organisation", "name", "role", "country",
-                                                    "group", "logo", "url", "affiliation",
-                                                    "lead", "anonymous", "status"}
+                                                    "group", "logo", "logo_alt", "url",
+                                                    "affiliation", "lang", "lead", "anonymous",
+                                                    "status"}
     assert set(defs["SignatoryLayout"]["properties"]) == {
         "blocks_up_to", "annex_over", "columns", "logo_strip", "affiliation_note"}
     assert set(defs["Concern"]["properties"]) == {"title", "text"}

@@ -14,7 +14,7 @@ from typing import Optional
 
 import typer
 
-from ..errors import LetterError, printable
+from ..errors import LetterError, printable, warning_line
 
 app = typer.Typer(add_completion=True, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Draft joint letters: one YAML file in; PDF, DOCX, HTML and text out.")
@@ -196,7 +196,7 @@ def _write_outcomes(plan, workers: Optional[int], limits) -> None:
                 _err(outcome.error if outcome.located else f"{job.label}: {outcome.error}")
                 continue
             for warning in outcome.warnings:
-                _err(f"{job.label}: warning: {warning}")
+                _err(warning_line(job.label, warning))
             try:
                 io.write_set({job.paths[fmt]: blob for fmt, blob in outcome.data.items()})
             except io.SetIncomplete as exc:  # neither new nor old: says what the next run does

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .document import Signer, SignatoryGroup
+from .document import Logo, Signer, SignatoryGroup
 from .collate import sort_key
 
 
@@ -68,7 +68,7 @@ class Signing:
     annex_title: str
     annex: tuple
     logo_strip: str  # "none", "top" or "end"
-    logos: tuple
+    logos: tuple  # of document.Logo: file and alternative text
     organisation_count: int
     individual_count: int
 
@@ -101,9 +101,13 @@ class Words:
         return pattern.format(count=self._number(n))
 
 
-def signer(s) -> Signer:
-    """A model signatory as printed."""
-    return Signer(s.organisation, s.name, s.role, s.country, s.logo, s.url, s.affiliation)
+def signer(s, logo_alt: str = "Logo of {organisation}") -> Signer:
+    """A model signatory as printed; its logo's alternative text is its own `logo_alt:`, else
+    the locale's `logo_alt` pattern with its printed name."""
+    own = s.logo_alt if s.logo_alt and s.logo_alt.strip() else None  # blank: the default
+    alt = (own or logo_alt.format(organisation=s.display_name)) if s.logo else ""
+    return Signer(s.organisation, s.name, s.role, s.country, s.logo, s.url, s.affiliation,
+                  logo_alt=alt, lang=tuple(s.lang))
 
 
 def counts(signing: Signing, locale) -> dict[str, str]:
@@ -139,11 +143,11 @@ def arrange(letter, locale, date_text: str) -> Signing:
         ("count_organisations", len(organisations)), ("count_individuals", len(people))) if n]
     summary = words["signed_by"].format(signers=f" {words['and']} ".join(counts)) \
         if layout == "annex" else ""
-    leads = tuple(signer(s) for s in confirmed if s.lead and not s.anonymous) \
-        if layout == "annex" else ()
+    leads = tuple(signer(s, words["logo_alt"]) for s in confirmed
+                  if s.lead and not s.anonymous) if layout == "annex" else ()
     annex = tuple(_annex_tier(t, words["no_country"], letter.language) for t in tiers) \
         if layout == "annex" else ()
-    logos = tuple(s.logo for t in tiers for s in t.signers if s.logo) \
+    logos = tuple(Logo(s.logo, s.logo_alt) for t in tiers for s in t.signers if s.logo) \
         if layout_options.logo_strip != "none" else ()
     return Signing(
         layout=layout, columns=columns, tiers=tiers,
@@ -193,7 +197,7 @@ def _tier(label, note: str, members: list, count_key: str, order, words: Words) 
         ungrouped + [s.group for s in written if s.lead] + [s.group for s in written])}
     named = order(written)
     for s in named:
-        groups[s.group].append(signer(s))
+        groups[s.group].append(signer(s, words["logo_alt"]))
     hidden = len(members) - len(named)
     line = ""
     if hidden:

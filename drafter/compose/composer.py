@@ -14,6 +14,7 @@ from ..letter.model import Letter
 from .arrange import arrange, counts
 from .placeholders import Filled, fill
 from .typography import typeset_document
+from .languages import tag_document
 
 AUTHOR_NAMES = 5
 
@@ -26,7 +27,7 @@ def compose(letter: Letter) -> Document:
     notes = {key: fill(text, values) for key, text in letter.notes.items()}
     md = Filled(Converter(notes), values)
     signers = list(signing.printed)  # anonymous and unconfirmed ones are never named
-    return typeset_document(Document(
+    return tag_document(typeset_document(Document(
         language=letter.language,
         direction=words["direction"] or "ltr",
         labels=dict(words.words),
@@ -51,11 +52,15 @@ def compose(letter: Letter) -> Document:
         contact=md.blocks(letter.contact),
         notes=notes,
         signing=signing,
-    ), enabled=letter.typography != "plain")  # “quotes” in prose, by the language
+        # A greeting drafter derives holds the recipients' own words (names, titles), so
+        # their stated languages hold for it; the letter's own salutation is its own text.
+        salutation_lang=() if letter.salutation else tuple(dict.fromkeys(
+            tag for p in letter.recipients for tag in p.lang)),
+    ), enabled=letter.typography != "plain"))  # “quotes” in prose; other scripts' languages
 
 
 def _party(p) -> Party:
-    return Party(p.name, p.title, p.organisation, tuple(p.address))
+    return Party(p.name, p.title, p.organisation, tuple(p.address), lang=tuple(p.lang))
 
 
 def _author(signers: list[Signer], words: Locale) -> str:

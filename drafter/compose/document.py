@@ -19,6 +19,7 @@ class Run:
     italic: bool = False
     code: bool = False
     href: str | None = None
+    lang: str | None = None  # another language than the letter's (compose/languages.py)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class Party:
     title: str | None
     organisation: str | None
     address: tuple
+    lang: tuple = ()  # languages its text in other scripts is in (`lang:`)
 
     @property
     def identity(self) -> tuple:
@@ -97,6 +99,8 @@ class Signer:
     logo: str | None
     url: str | None
     affiliation: str | None = None
+    logo_alt: str = ""  # the logo's alternative text ("Logo of ...", or the letter's own)
+    lang: tuple = ()  # languages its text in other scripts is in (`lang:`)
 
     @property
     def heading(self) -> str:
@@ -109,6 +113,14 @@ class Signer:
         if not self.organisation:  # a person signing alone: role, then affiliation
             return ", ".join(x for x in (self.role, self.affiliation) if x)
         return ", ".join(x for x in (self.name, self.role) if x)
+
+
+@dataclass(frozen=True)
+class Logo:
+    """A logo of the logo strip: its file and its alternative text."""
+
+    src: str
+    alt: str
 
 
 @dataclass(frozen=True)
@@ -145,6 +157,7 @@ class Document:
     contact: tuple
     notes: dict = field(default_factory=dict)
     signing: object = None  # signon.arrange.Signing: the signatories laid out for their number
+    salutation_lang: tuple = ()  # a derived greeting's languages: its recipients' `lang:`
 
     @property
     def dateline(self) -> str:

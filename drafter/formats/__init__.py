@@ -1,6 +1,7 @@
 """Output formats: a registry from format name to renderer, imported only when used.
 
-Each renderer takes a `Rendition` (the template's HTML and its context) and returns bytes.
+Each renderer takes a `Rendition` (the template's HTML and its context) and returns a `Rendered`
+(bytes, warnings, stats); none writes a file or reads one but through the rendition's assets.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Callable
 
-from .base import Rendition, RenderError
+from .base import Rendered, Rendition, RenderError
 
 # name -> (module, function, file extension)
 FORMATS: dict[str, tuple[str, str, str]] = {
@@ -18,10 +19,10 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "txt": ("drafter.formats.txt", "render_txt", "txt"),
 }
 
-__all__ = ["FORMATS", "Rendition", "RenderError", "renderer"]
+__all__ = ["FORMATS", "Rendered", "Rendition", "RenderError", "renderer"]
 
 
-def renderer(name: str) -> Callable[[Rendition], bytes]:
+def renderer(name: str) -> Callable[[Rendition], Rendered]:
     """The render function for a format name (ValueError for an unknown one)."""
     try:
         module, function, _ = FORMATS[name]

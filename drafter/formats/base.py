@@ -3,13 +3,37 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 
 class RenderError(Exception):
     """A letter could not be rendered for a reason the user can fix (bad logo, refused URL...)."""
+
+
+class Rendered(bytes):
+    """A rendered file: its bytes (it *is* them), with the warnings it gave and facts such as
+    its page count, so a caller of drafter.render sees what the CLI prints."""
+
+    warnings: tuple[str, ...]
+    stats: dict
+
+    def __new__(cls, data: bytes, warnings=(), stats: dict | None = None):
+        self = super().__new__(cls, data)
+        self.warnings, self.stats = tuple(warnings), dict(stats or {})
+        return self
+
+    @property
+    def data(self) -> bytes:
+        """The plain bytes."""
+        return bytes(self)
+
+    @property
+    def pages(self) -> int | None:
+        """Pages, where the format has them (the PDF)."""
+        return self.stats.get("pages")
+
 
 
 @dataclass(frozen=True)
@@ -30,13 +54,27 @@ class Rendition:
     direction: str = "ltr"
     date: datetime.date | None = None
     reference_docx: Path | None = None
-    options: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)  # the caller's choices (pdf_variant, ...)
 
     @cached_property
     def flow(self):
         """The HTML walked into paragraphs, once for every renderer that walks it (DOCX, txt)."""
         from .flow import parse_flow
-        return parse_flow(self.html)
+        return parse_flow(self.tree)
+
+    @cached_property
+    def tree(self):
+        """The template's HTML parsed once; a writer that changes it works on its own copy."""
+        from .flow import parse_html
+        return parse_html(self.html)
+
+    @cached_property
+    def metadata(self):
+        """The letter's one metadata record for every format: what the template's <head> says,
+        the composed letter filling what the head leaves empty."""
+        head = self.flow.metadata
+        return replace(head, title=head.title or self.title, author=head.author or self.author,
+                       lang=head.lang or self.language, dir=head.dir or self.direction)
 
     @cached_property
     def style(self):

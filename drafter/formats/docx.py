@@ -19,7 +19,7 @@ from docx.text.paragraph import Paragraph
 
 from . import docx_ooxml as ox
 from ..assets import AssetRefused, short_ref
-from .base import RenderError, Rendition
+from .base import Rendered, RenderError, Rendition
 from .flow import Flow, Image, Paragraph as FlowParagraph, Run as FlowRun
 from .docx_scripts import (ScriptFonts, fill_script_slots, mark_run, mirror_complex_emphasis,
                            wholly_rtl)
@@ -31,6 +31,9 @@ IMAGE_PIXEL_CAP = 178_956_970
 RTL_LANGUAGES = frozenset("ar arc ckb dv fa he ks ku ps sd ug ur yi".split())
 CJK_LANGUAGES = frozenset(("zh", "ja", "ko"))
 WORD_LIST_LEVELS = 9
+# h1-h6 are headings in Word by their outline level (its navigation pane, accessibility
+# checker and tagged PDF read it), also when data-docx-style gives them a style of their own.
+_OUTLINE_LEVELS = {f"h{n}": n - 1 for n in range(1, 7)}
 _GENERIC = frozenset("serif sans-serif monospace cursive fantasy system-ui ui-serif".split())
 _ALIGN = {
     "center": WD_ALIGN_PARAGRAPH.CENTER, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
@@ -38,13 +41,13 @@ _ALIGN = {
 }
 
 
-def render_docx(r: Rendition) -> bytes:
+def render_docx(r: Rendition) -> Rendered:
     """Render the letter as DOCX bytes (identical bytes for identical input)."""
     flow = r.flow
     document = _open_document(r)
     writer = _Writer(document, r, flow)
     writer.write()
-    return ox.save_reproducible(document)
+    return Rendered(ox.save_reproducible(document), tuple(writer.warnings))
 
 
 def _open_document(r: Rendition):
@@ -106,7 +109,7 @@ class _Writer:
         self._list_nums: dict[int, int] = {}
         self.notes_part = ox.prepare_footnotes(document)
         self.segments: list[tuple[int | None, list]] = []  # (column group, paragraph elements)
-        self.warnings: list = r.options.setdefault("warnings", [])  # the CLI prints these
+        self.warnings: list[str] = []
         self.scripts = ScriptFonts(r.stylesheet, self.lang, r.template_dir)
 
     # -- document level -------------------------------------------------------------------------
@@ -121,9 +124,9 @@ class _Writer:
                 p.paragraph_format.space_after = Pt(0)  # address and signature lines sit together
         self._footer()
         self._sections()
-        md = self.flow.metadata
+        md = self.r.metadata  # one record, one precedence, as in the PDF
         ox.set_core_properties(
-            self.doc, title=self.r.title or md.title, author=self.r.author or md.author,
+            self.doc, title=md.title, author=md.author,
             description=md.description, keywords=md.keywords, language=self.lang,
             when=ox.document_timestamp(self.r.date),
         )
@@ -189,6 +192,8 @@ class _Writer:
             ox.set_paragraph_bidi(p._p.get_or_add_pPr())
         if para.align:
             fmt.alignment = _alignment(para.align, rtl)
+        if para.tag in _OUTLINE_LEVELS:  # a heading for Word too, whatever its style's look
+            p._p.get_or_add_pPr().get_or_add_outlineLvl().val = _OUTLINE_LEVELS[para.tag]
         self._runs(p, para.runs, self.doc.part)
         return p
 
@@ -248,6 +253,8 @@ class _Writer:
             _format(run, fr, self.style_ids["link"] if link is not None and not fr.plain_link
                     else None)
             mark_run(run, segment)
+            if fr.lang:  # the HTML's `lang` (one script's text, so one tag for every slot)
+                ox.set_lang(run._r.get_or_add_rPr(), fr.lang, fr.lang, fr.lang)
 
     def _footnote(self, run, fr: FlowRun) -> None:
         """The call in the text plus the note itself in the footnotes part."""
@@ -276,7 +283,7 @@ class _Writer:
         room = section.page_width - section.left_margin - section.right_margin
         if shape.width > room:  # a logo wider than the text block is scaled down to fit
             shape.height, shape.width = int(shape.height * room / shape.width), room
-        shape._inline.docPr.set("descr", ox.xml_safe(image.alt))
+        shape._inline.docPr.set("descr", ox.xml_safe(image.description or image.alt))
 
     # -- footer and sections --------------------------------------------------------------------
 

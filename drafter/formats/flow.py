@@ -47,11 +47,16 @@ def same_block(a: Paragraph, b: Paragraph) -> bool:
 
 @dataclass(frozen=True)
 class Image:
-    """An inline image as the HTML gives it; the renderer checks where it may read it from."""
+    """An inline image as the HTML gives it; the renderer checks where it may read it from.
+
+    `description` is its alternative text (`alt`), given to the picture; `alt` is what text
+    prints in its place: the same, unless `data-text-alt` says otherwise (a logo printed beside
+    the name it shows stands for no words of its own)."""
 
     src: str
     alt: str = ""
     height_px: float | None = None
+    description: str = ""
 
 
 @dataclass
@@ -77,6 +82,7 @@ class Run:
     footnote: Footnote | None = None
     note_ref: int | None = None  # a further call of an already given footnote
     image: Image | None = None
+    lang: str | None = None  # an element's `lang` (None: the letter's language)
 
     @property
     def is_text(self) -> bool:
@@ -162,11 +168,16 @@ class _Ctx:
     vert: str | None = None
     href: str | None = None
     plain_link: bool = False
+    lang: str | None = None
 
 
-def parse_flow(html: str) -> Flow:
-    """Parse the template's HTML into a Flow."""
-    root = lxml.html.document_fromstring(remove_xml_invalid(html))
+def parse_html(html: str):
+    """The template's HTML as an lxml tree (characters XML cannot hold removed)."""
+    return lxml.html.document_fromstring(remove_xml_invalid(html))
+
+
+def parse_flow(root) -> Flow:
+    """Walk the parsed template HTML (not changed) into a Flow."""
     walker = _Walker()
     body = root.find("body")
     if body is not None:
@@ -234,6 +245,7 @@ class _Walker:
             block = replace(block, direction=el.get("dir").lower())
         if _align(el):
             block = replace(block, align=_align(el))
+        ctx = _lang_ctx(el, ctx)
         cols = el.get("data-columns", "").strip()
         if cols.isdigit() and int(cols) > 1:
             self._next_id += 1
@@ -321,7 +333,7 @@ class _Walker:
                 runs.append(Run(line_break=True))
             if line:
                 runs.append(Run(line, ctx.bold, ctx.italic, ctx.underline, ctx.vert, ctx.href,
-                                plain_link=ctx.plain_link))
+                                plain_link=ctx.plain_link, lang=ctx.lang))
 
     def walk_inline(self, el, ctx: _Ctx, runs: list[Run]) -> None:
         """Walk an inline element (and any blocks wrongly nested in it, read as inline)."""
@@ -330,7 +342,10 @@ class _Walker:
             runs.append(Run(line_break=True))
             return
         if tag == "img":
-            image = Image((el.get("src") or "").strip(), (el.get("alt") or "").strip(), _height(el))
+            alt = (el.get("alt") or "").strip()
+            text = el.get("data-text-alt")
+            image = Image((el.get("src") or "").strip(), alt if text is None else text.strip(),
+                          _height(el), alt)
             runs.append(Run(image=image, href=ctx.href))
             return
         if tag == "span" and "footnote" in classes:
@@ -359,7 +374,7 @@ class _Walker:
     @staticmethod
     def _inline_ctx(el, ctx: _Ctx) -> _Ctx:
         """Formatting an inline element adds to its content."""
-        tag = el.tag
+        ctx, tag = _lang_ctx(el, ctx), el.tag
         if tag in ("strong", "b"):
             return replace(ctx, bold=True)
         if tag in ("em", "i"):
@@ -373,6 +388,12 @@ class _Walker:
             if href.lower().startswith(LINK_SCHEMES):
                 return replace(ctx, href=href, plain_link=el.get("data-plain-link") is not None)
         return ctx
+
+
+def _lang_ctx(el, ctx: _Ctx) -> _Ctx:
+    """An element's `lang` holds for its content (`lang=""`, no language given, is `und`)."""
+    lang = el.get("lang")
+    return ctx if lang is None else replace(ctx, lang=lang.strip() or "und")
 
 
 def _collapse(p: Paragraph) -> None:

@@ -3,25 +3,29 @@ footnotes turned into numbered notes at the end (a browser has no page foot)."""
 
 from __future__ import annotations
 
+import copy
 import re
 
+import tinycss2
 from lxml import html as lxml_html
 from lxml.html import builder as E
 
 from ..assets import AssetRefused, short_ref
-from .base import RenderError, Rendition
+from .base import Rendered, RenderError, Rendition
 
 
-def render_html(r: Rendition) -> bytes:
+def render_html(r: Rendition) -> Rendered:
     """The letter as one self-contained HTML file (no external requests)."""
-    root = lxml_html.document_fromstring(r.html)
+    root = copy.deepcopy(r.tree)  # the one parse of the template's HTML; changed here
     head, body = root.find("head"), root.find("body")
-    style = E.STYLE(r.stylesheet)
-    head.append(style)
+    head.append(E.STYLE(r.stylesheet))
     _endnotes(root, body)
+    _first_heading(root, body, r.title)
     _embed_images(root, r)  # before _inert: an image the PDF refuses is refused here too
-    _inert(root)
-    return lxml_html.tostring(root, doctype="<!DOCTYPE html>", encoding="utf-8", method="html")
+    _screen_css(root)
+    _inert(root)  # last: it judges the page as it is written
+    return Rendered(lxml_html.tostring(root, doctype="<!DOCTYPE html>", encoding="utf-8",
+                                       method="html"))
 
 
 def _embed_images(root, r: Rendition) -> None:
@@ -37,26 +41,138 @@ def _embed_images(root, r: Rendition) -> None:
             raise RenderError(f"image {short_ref(src)!r} not read: {refusal}") from None
 
 
+def _meta(root, name: str, default: str) -> str:
+    """Fixed words the template gives in `<meta name="drafter:NAME">`, in the letter's language."""
+    return root.xpath(f"string(//meta[@name='drafter:{name}']/@content)") or default
+
+
 def _endnotes(root, body) -> None:
-    """Replace footnote bodies by numbered calls linking to a list of notes after the letter."""
-    label = root.xpath("string(//meta[@name='drafter:notes-label']/@content)") or "Notes"
+    """Replace footnote bodies by numbered calls linking to a list of notes after the letter,
+    each note linking back to each of its calls."""
+    label = _meta(root, "notes-label", "Notes")
+    back = _meta(root, "note-back-label", "Back to reference {number}")
     notes = E.OL()
     for span in root.xpath("//span[contains(concat(' ', @class, ' '), ' footnote ') or "
                            "contains(concat(' ', @class, ' '), ' footnote-ref ')]"):
-        classes = span.get("class", "").split()
-        if "footnote" in classes:
+        if "footnote" in span.get("class", "").split():
             n = len(notes) + 1
             item = E.LI(id=f"note-{n}")
+            for name in ("lang", "dir"):  # a note in another script keeps its direction
+                if span.get(name):
+                    item.set(name, span.get(name))
             item.text = span.text
             item.extend(span)
             notes.append(item)
-        else:
-            n = int(span.get("data-note", "0") or 0)
-        call = E.SUP(E.A(str(n), href=f"#note-{n}"), E.CLASS("note-call"))
+            number = str(n)
+        else:  # a further call of a note already given (read as the DOCX and text read it)
+            number = (span.get("data-note") or span.text_content()).strip()
+        call = E.SUP(E.A(number, **{"data-drafter-note": number}), E.CLASS("note-call"))
         call.tail = span.tail
         span.getparent().replace(span, call)
     if len(notes):
-        body.append(E.SECTION(E.H2(label), notes, E.CLASS("notes")))
+        body.append(E.SECTION(E.H2(label, id="notes-title"), notes, E.CLASS("notes"),
+                              role="doc-endnotes", **{"aria-labelledby": "notes-title"}))
+    calls: dict[int, list] = {}  # note -> its calls in the page's order (notes' own calls last)
+    for link in body.xpath(".//a[@data-drafter-note]"):
+        number = link.attrib.pop("data-drafter-note")
+        if number.isdigit() and 1 <= int(number) <= len(notes):
+            calls.setdefault(int(number), []).append(link)
+        # else no such note: the number, linking nowhere
+    for n, links in calls.items():
+        item = notes[n - 1]
+        for k, link in enumerate(links, 1):
+            # A note cited twice has two ways back; GitHub and pandoc name the second "1-2".
+            number = str(n) if k == 1 else f"{n}-{k}"
+            link.attrib.update({"href": f"#note-{n}", "id": f"note-call-{number}",
+                                "role": "doc-noteref"})
+            if len(item):
+                item[-1].tail = (item[-1].tail or "") + " "
+            else:
+                item.text = (item.text or "") + " "
+            item.append(E.A("\u21a9\ufe0e" + (str(k) if len(links) > 1 else ""),
+                            E.CLASS("note-back"), href=f"#note-call-{number}",
+                            role="doc-backlink",
+                            **{"aria-label": back.replace("{number}", number)}))
+
+
+# Hidden from sight, not from screen readers: the page's outline starts at its title.
+_HIDDEN = ("position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; "
+           "overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0;")
+
+
+def _first_heading(root, body, title: str) -> None:
+    """A page without an h1 (a letter without a subject) gets the letter's title as one,
+    visually hidden: the page looks the same and its outline has a top."""
+    if body.find(".//h1") is not None:
+        return
+    title = " ".join((title or root.findtext(".//head/title") or "").split())
+    if title:
+        heading = E.H1(title, E.CLASS("drafter-title"), style=_HIDDEN)
+        heading.tail = body.text
+        body.text = None
+        body.insert(0, heading)
+
+
+# Paged-media CSS that WeasyPrint reads for the PDF and that no browser implements (so leaving
+# it out changes nothing on screen, nor when a browser prints the page); the Nu HTML checker
+# rejects it. @page and its margin boxes stay: browsers use them when they print.
+_PAGED_PROPERTIES = frozenset(("footnote-policy", "footnote-display", "string-set",
+                               "bookmark-level", "bookmark-label", "bookmark-state"))
+_PAGED_PSEUDO = re.compile(r"::?footnote-(?:call|marker)\b", re.IGNORECASE)
+_RULE_LISTS = frozenset(("media", "supports", "layer", "container", "document", "scope"))
+
+
+def _screen_css(root) -> None:
+    """Leave out of every style sheet and style attribute what only a paged-media engine reads."""
+    for element in root.iter("style"):
+        if element.text:
+            element.text = _screen_rules(element.text)
+    for element in root.xpath("//*[@style]"):
+        element.set("style", _screen_block(tinycss2.parse_component_value_list(
+            element.get("style"))))
+
+
+def _screen_rules(css: str) -> str:
+    """A style sheet less its paged-media-only rules and declarations."""
+    return "".join(_screen_node(node) for node in tinycss2.parse_stylesheet(
+        css, skip_comments=False, skip_whitespace=False))
+
+
+def _screen_node(node) -> str:
+    """One rule (or comment, or space) as a browser should get it; "" for one it ignores."""
+    if node.type == "error":
+        return ""  # a browser skips it as well
+    if node.type == "at-rule" and node.content is not None:
+        if node.lower_at_keyword == "footnote":
+            return ""
+        if node.lower_at_keyword in _RULE_LISTS:
+            inner = "".join(_screen_node(n) for n in tinycss2.parse_rule_list(
+                node.content, skip_comments=False, skip_whitespace=False))
+        else:
+            inner = _screen_block(node.content)
+        return f"@{node.at_keyword}{tinycss2.serialize(node.prelude)}{{{inner}}}"
+    if node.type == "qualified-rule":
+        if _PAGED_PSEUDO.search(tinycss2.serialize(node.prelude)):
+            return ""
+        return f"{tinycss2.serialize(node.prelude)}{{{_screen_block(node.content)}}}"
+    return node.serialize()
+
+
+def _screen_block(tokens) -> str:
+    """A block's declarations and nested rules, less the paged-media-only ones."""
+    out, dropped = [], False
+    for node in tinycss2.parse_blocks_contents(tokens, skip_comments=False,
+                                               skip_whitespace=False):
+        if dropped and (node.type == "comment" or (node.type == "whitespace"
+                                                   and "\n" not in node.value)):
+            continue  # the dropped declaration's own comment, on its line
+        dropped = node.type == "declaration" and (node.lower_name in _PAGED_PROPERTIES or (
+            node.lower_name == "float"
+            and tinycss2.serialize(node.value).strip().lower() == "footnote"))
+        if not dropped:
+            out.append(node.serialize() + ";" if node.type == "declaration"
+                       else _screen_node(node))
+    return "".join(out)
 
 
 # A template may come from another organisation, and the HTML is published: whatever its

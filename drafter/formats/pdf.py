@@ -9,7 +9,7 @@ import os
 import warnings as py_warnings
 from pathlib import Path
 
-from .base import Rendition, RenderError
+from .base import Rendered, Rendition, RenderError
 
 SUPPORTED_VARIANTS = ("pdf/a-3b", "pdf/ua-1")
 
@@ -20,10 +20,9 @@ FALLBACK_EPOCH = 946684800  # 2000-01-01T00:00:00Z
 _MAX_WARNING = 300
 
 
-def render_pdf(r: Rendition, *, warnings: list[str] | None = None) -> bytes:
+def render_pdf(r: Rendition) -> Rendered:
     """Lay out `r` as PDF bytes; raise RenderError if a resource was refused or an option is bad."""
-    # Non-fatal problems (missing glyphs, bad CSS, dropped attachments) become one-line messages
-    # appended to `warnings` if given, else to r.options["warnings"] (for renderer(name)(r) calls).
+    # Non-fatal problems (missing glyphs, bad CSS, dropped attachments) become one-line warnings.
     variant = r.options.get("pdf_variant") or None
     variant = variant.lower() if isinstance(variant, str) else variant
     if variant is not None and variant not in SUPPORTED_VARIANTS:
@@ -31,7 +30,6 @@ def render_pdf(r: Rendition, *, warnings: list[str] | None = None) -> bytes:
                           f"(choose one of: {', '.join(SUPPORTED_VARIANTS)})")
     pdf_tags = bool(r.options.get("pdf_tags", True))
     allow_attachments = bool(r.options.get("pdf_attachments", False))
-    sink = warnings if warnings is not None else r.options.setdefault("warnings", [])
 
     # Imported here: `drafter validate` and shell completion must not pay WeasyPrint's import.
     from .weasy import import_weasyprint
@@ -65,15 +63,19 @@ def render_pdf(r: Rendition, *, warnings: list[str] | None = None) -> bytes:
             else:
                 notes += _drop_attachments(html, document)
             _fill_metadata(document.metadata, r)
-            r.options.setdefault("stats", {})["pages"] = len(document.pages)
-            data = document.write_pdf(**options)
+            pages = len(document.pages)
+            # Tagged PDFs: the structure tree repaired where drafter's HTML says more.
+            from . import pdf_tags
+            with pdf_tags.repairs() as finisher:
+                data = document.write_pdf(finisher=finisher, **options)
+            if variant == "pdf/ua-1":
+                pdf_tags.require_ua(data, document)
         except (URLFetchingError, FatalURLFetchingError) as error:
             # A few WeasyPrint paths (e.g. @color-profile) let a fetch failure escape.
             if not fetcher.refused:
                 raise RenderError(f"PDF rendering failed: {error}") from None
     refused = {short_url(x.url): x for x in fetcher.refused}
     messages = _dedupe(notes + [m for m in _messages(records) if not _about(m, fetcher.refused)])
-    sink.extend(messages)
     if refused:
         listed = "; ".join(str(x) for x in refused.values())
         noun = "resource" if len(refused) == 1 else "resources"
@@ -84,7 +86,7 @@ def render_pdf(r: Rendition, *, warnings: list[str] | None = None) -> bytes:
                       if str(r.msg).startswith(_IMAGE_FAILURES)])
     if broken:
         raise RenderError(f"PDF not written: {'; '.join(broken)}")
-    return data
+    return Rendered(data, tuple(messages), {"pages": pages})
 
 
 _IMAGE_FAILURES = ("Failed to load image", "Failed to render SVG image")
@@ -208,13 +210,13 @@ def _epoch(date: datetime.date | None) -> int:
 
 
 def _fill_metadata(metadata, r: Rendition) -> None:
-    """Let the Rendition fill what the template's <head> left out (the head wins)."""
-    if not metadata.title and r.title:
-        metadata.title = r.title
-    if not metadata.authors and r.author:
-        metadata.authors = [r.author]
-    if not metadata.lang and r.language:
-        metadata.lang = r.language
+    """The letter's one metadata record (Rendition.metadata), as the DOCX has it too."""
+    record = r.metadata
+    metadata.title = record.title or None
+    metadata.authors = [record.author] if record.author else []
+    metadata.lang = record.lang or None
+    metadata.description = record.description or None
+    metadata.keywords = [k.strip() for k in record.keywords.split(",") if k.strip()]
 
 
 @contextlib.contextmanager

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import textwrap
 
-from .base import Rendition
+from .base import Rendered, Rendition
 from .flow import Paragraph, Run, same_block
 
 WIDTH = 78
 INDENT = "   "  # one nesting level of a list
 
 
-def render_txt(r: Rendition) -> bytes:
+def render_txt(r: Rendition) -> Rendered:
     """Render the letter as UTF-8 plain text wrapped at 78 columns."""
     flow = r.flow
     counters: dict[int, int] = {}
@@ -34,7 +34,7 @@ def render_txt(r: Rendition) -> bytes:
         label = flow.metadata.notes_label.strip() or "Notes"
         blocks.append(("\n\n" if blocks else "") + label + "\n\n" + "\n".join(notes))
     text = "".join(blocks)
-    return (text + "\n").encode("utf-8") if text else b""
+    return Rendered((text + "\n").encode("utf-8") if text else b"")
 
 
 def _same_list(previous: Paragraph | None, para: Paragraph) -> bool:

@@ -39,7 +39,7 @@ _ENTRY_KEYS = ("source", "text")
 _REQUIRED_TOP = ("subject", "salutation", "opening", "conclusion", "closing", "contact")
 _PARTY_REQUIRED, _PARTY_OPTIONAL = ("title", "salutation"), ("name", "organisation", "address")
 _SIGNER_REQUIRED, _SIGNER_OPTIONAL = ("role", "country", "group", "affiliation"), \
-    ("organisation", "name")
+    ("organisation", "name", "logo_alt")
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,9 @@ def field_warnings(letter: Letter, source: Source) -> list[Problem]:
     """Every warning of this module for one letter."""
     def warn(path: tuple, message: str) -> Problem:
         return source.problem(path, message, severity="warning")
-    return (_greetings(letter, source, warn) + _logos(letter, warn) + _group_spellings(letter, warn)
-            + _ungrouped(letter, warn))
+    return (_greetings(letter, source, warn) + _logos(letter, warn) + _logo_alts(letter, warn)
+            + _group_spellings(letter, warn) + _ungrouped(letter, warn)
+            + _languages(letter, source, warn))
 
 
 def _greetings(letter: Letter, source: Source, warn) -> list[Problem]:
@@ -67,6 +68,75 @@ def _logos(letter: Letter, warn) -> list[Problem]:
         f"logo is not printed: {len(printed)} signatories are printed as {where}; "
         "signatory_layout: {logo_strip: top} (or end) prints every logo in a row"))
         for i, s in printed if s.logo and not (layout == "annex" and s.lead)]
+
+
+def _logo_alts(letter: Letter, warn) -> list[Problem]:
+    """A logo's alternative text with no logo to describe, or one with no words."""
+    problems = []
+    for i, s in enumerate(letter.signatories):
+        if s.logo_alt is None or s.anonymous:
+            continue
+        if not s.logo:
+            problems.append(warn(("signatories", i, "logo_alt"), (
+                "logo_alt is not used: this signatory has no logo: for it to describe; give "
+                "it logo: with an image file, or remove logo_alt")))
+        elif not s.logo_alt.strip():
+            default = locale_for(letter.language)["logo_alt"] or ""
+            problems.append(warn(("signatories", i, "logo_alt"), (
+                "logo_alt is empty, so the logo keeps its default alternative text '"
+                f"{default.format(organisation=s.display_name)}'; write what a reader who "
+                "cannot see the logo should hear, or remove the line")))
+    return problems
+
+
+def _languages(letter: Letter, source: Source, warn) -> list[Problem]:
+    """Text of a recipient, cc or printed signatory in another script than the letter's with
+    no `lang:` for it (once per field: it is marked with its script alone), and stated
+    languages that apply to none of its text."""
+    from ..compose.languages import stated_problems, unstated
+    from ..text import visible
+    from fontTools.unicodedata import script_name
+    entries = [(("recipients", i), p, "recipient") for i, p in enumerate(letter.recipients)]
+    entries += [(("cc", i), p, "cc party") for i, p in enumerate(letter.cc)]
+    entries += [(("signatories", i), s, "signatory") for i, s in printed_signatories(letter)]
+    problems = []
+    for path, entry, kind in entries:
+        keys = ("name", "title", "organisation") if kind != "signatory" else (
+            "organisation", "name", "role", "country", "affiliation")
+        texts = [(path + (key,), getattr(entry, key)) for key in keys if getattr(entry, key)]
+        texts += [(path + ("address", j), line) for j, line in
+                  enumerate(getattr(entry, "address", ())) if line]
+        stated = tuple(entry.lang)
+        raw = _raw(source, path)
+        for k, message in stated_problems(stated, [t for _, t in texts], letter.language):
+            at = path + ("lang", k) if isinstance(raw.get("lang"), list) else path + ("lang",)
+            problems.append(warn(at, message))
+        for at, text in texts:
+            found = unstated(text, letter.language, stated)
+            if not found:
+                continue
+            shown = " and ".join(f"'{visible(piece)}' ({script_name(script)})"
+                                 for piece, script in found[:3])
+            tags = ", ".join(sorted({f"und-{script}" for _, script in found}))
+            one = len(found) == 1
+            problems.append(warn(at, (
+                f"{shown} {'is' if one else 'are'} in {'a script' if one else 'scripts'} the "
+                f"letter's language ({letter.language}) is not written in, and no lang: of this "
+                f"{kind} names {'its' if one else 'their'} language: marked with the script "
+                f"alone ({tags}); to say the language, give lang: its tag (one per script: "
+                "lang: [TAG, TAG])")))
+    return problems
+
+
+def _raw(source: Source, path: tuple) -> dict:
+    """The mapping written at `path` in the YAML ({} when it is not one)."""
+    value = source.data
+    for key in path:
+        try:
+            value = value[key]
+        except (KeyError, IndexError, TypeError):
+            return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _group_spellings(letter: Letter, warn) -> list[Problem]:

@@ -62,6 +62,11 @@ def _web_url(value: Any) -> Any:
                      "http://")
 
 
+def _languages(value: Any) -> Any:
+    """One language tag, or a list of them (a name in two other scripts: [ug, zh])."""
+    return [value] if isinstance(value, str) else value
+
+
 def _lines(value: Any) -> Any:
     """An address may be a list of lines or one block of text."""
     return value.splitlines() if isinstance(value, str) else value
@@ -77,6 +82,11 @@ IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date, json_schema_input_
 Language = Annotated[str, BeforeValidator(_language, json_schema_input_type=_LANGUAGE_TEXT)]
 WebUrl = Annotated[str, BeforeValidator(_web_url, json_schema_input_type=_URL_TEXT)]
 Lines = Annotated[list[str], BeforeValidator(_lines, json_schema_input_type=Union[list[str], str])]
+Languages = Annotated[list[Language], BeforeValidator(
+    _languages, json_schema_input_type=Union[_LANGUAGE_TEXT, list[_LANGUAGE_TEXT]])]
+_LANG_HELP = ("The language of its text, one per script, e.g. ug or [ug, zh]: each marks its "
+              "text in the script that language is written in; text in another script than "
+              "the letter's without one is marked with its script only")
 Markdown = Annotated[str, Field(description="Markdown: **bold**, *italic*, [links](https://...), "
                                             "footnote references [^id]; blank line = paragraph")]
 
@@ -106,6 +116,7 @@ class Party(Strict):
     organisation: str | None = None
     address: Lines = Field(default_factory=list, description="Postal address, one line each")
     salutation: str | None = Field(None, description="This recipient's own greeting")
+    lang: Languages = Field(default_factory=list, description=_LANG_HELP)
 
     @model_validator(mode="after")
     def _named_somehow(self) -> Party:
@@ -124,9 +135,12 @@ class Signatory(Strict):
     group: str | None = Field(None, description="Printed under this label; groups keep the "
                                                 "order in which they first appear")
     logo: str | None = Field(None, description="Image file inside the letter's folder")
+    logo_alt: str | None = Field(None, description='The logo\'s alternative text (default "Logo '
+                                                    'of" and the name, in the letter\'s language)')
     url: WebUrl | None = None
     affiliation: str | None = Field(None, description="An individual's institution, printed "
                                                       "for identification only")
+    lang: Languages = Field(default_factory=list, description=_LANG_HELP)
     lead: Flag = Field(False, description="Printed first (a coordinating organisation)")
     anonymous: Flag = Field(False, description="Counted, never named in any output")
     status: Literal["confirmed", "pending", "withdrawn"] = Field(

@@ -321,6 +321,8 @@ def check_logos(signatories: list, source: Source, folder: Path) -> list[Problem
 _LOGO_REFUSAL = {
     "outside the letter and template folders":
         "logo {} lies outside the letter's folder; copy it into the folder",
+    "system files are not allowed":
+        "logo {} lies outside the letter's folder (it leads to a system file)",
     "no such file": "logo file {} does not exist",
     "not a regular file": "logo {} is not a file",
     "not a usable file name": "logo {} is not a usable file name",

@@ -74,9 +74,9 @@ def clashes(jobs: list[Job]) -> list[str]:
 def render_job(index: int, job: Job) -> Outcome:
     """Render one job; a problem with this letter is reported on its Outcome, not raised."""
     try:
-        shared, data = render_all(job.letter, list(job.paths), job.template, **job.options)
-        return Outcome(index, data, list(shared.options.get("warnings", [])),
-                       dict(shared.options.get("stats", {})))
+        result = render_all(job.letter, list(job.paths), job.template, **job.options)
+        return Outcome(index, {fmt: r.data for fmt, r in result.formats.items()},
+                       list(result.warnings), dict(result.stats))
     except LetterError as exc:  # e.g. a character no font has, located in the YAML
         return Outcome(index, error=str(exc), located=True)
     except (RenderError, TemplateError, LimitExceeded) as exc:

@@ -52,12 +52,11 @@ def utf8_text(raw: bytes, path: Path | str) -> str:
                             "); save it as UTF-8") from None
 
 
-def check_html(html: str, main: Path) -> None:
+def check_html(rendition, main: Path) -> None:
     """Refuse what the template made that a renderer could not take, naming the template."""
     from lxml import etree
-    from lxml import html as lxml_html
     try:
-        root = lxml_html.document_fromstring(html)
+        root = rendition.tree
     except (etree.ParserError, ValueError) as exc:
         raise TemplateError(f"{main}: its HTML cannot be read ({exc})") from None
     for tag in ("head", "body"):

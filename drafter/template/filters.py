@@ -1,4 +1,5 @@
-"""Document blocks and runs as escaped HTML, for templates (the `blocks`/`inline` filters).
+"""Document blocks and runs as escaped HTML, for templates (the `blocks`/`inline` filters),
+and plain fields with the languages of their stretches (`langs`).
 
 Every piece of letter text passes through `escape`: YAML text is data, never markup.
 Footnotes follow docs/template-contract.md: the first call of a note carries its text in a
@@ -38,6 +39,8 @@ class NoteBook:
         if isinstance(run, LineBreak):
             return "<br>"
         html = str(escape(run.text))
+        if run.lang:
+            html = f'<span lang="{escape(run.lang)}">{html}</span>'
         if run.code:
             html = f"<code>{html}</code>"
         if run.italic:
@@ -96,9 +99,25 @@ def filters() -> dict:
         "blocks": pass_context(lambda ctx, blocks, style=None:
                                Markup(ctx[NOTEBOOK].blocks(blocks, style))),
         "inline": pass_context(lambda ctx, runs: Markup(ctx[NOTEBOOK].runs(runs))),
+        "langs": pass_context(langs),
         "css_string": css_string,
         "css_page_counter": css_page_counter,
     }
+
+
+def langs(ctx, text, stated=()) -> Markup:
+    """A plain field as escaped HTML, each stretch in `<span lang>` that has a language of its
+    own: the one `stated` for its script, or, in another script than the letter's, the script
+    alone (und-Arab); see compose/languages.py."""
+    from ..compose.languages import pieces
+    if hasattr(text, "__html__"):
+        return Markup(text.__html__())  # already HTML: not split again
+    doc = ctx.get("doc")
+    letter = getattr(doc, "language", "") or ""
+    stated = (stated,) if isinstance(stated, str) else tuple(stated or ())
+    return Markup("".join(f'<span lang="{escape(lang)}">{escape(piece)}</span>' if lang
+                          else str(escape(piece))
+                          for piece, lang in pieces(str(text), letter, stated)))
 
 
 def css_string(text: str) -> Markup:

@@ -52,19 +52,17 @@ class Place:
     text: str | None = None
 
 
-def printed_text(html: str) -> str:
-    """Everything the PDF prints from the template's HTML: body text, the page label, markers."""
-    from lxml import html as lxml_html
-    root = lxml_html.document_fromstring(html)
+def printed_text(root) -> str:
+    """Everything the PDF prints from the template's parsed HTML: body text, the page label,
+    markers."""
     parts = [_MARKERS]
     for meta in root.iterfind(".//head/meta"):
         if meta.get("name") == "drafter:page-label":
             parts.append((meta.get("content") or "").replace("{pages}", "").replace("{page}", ""))
     body = root.find("body")
     if body is not None:
-        for bad in body.iter("script", "style", "template"):
-            bad.text = ""
-        parts.append(body.text_content())
+        parts.extend(body.xpath("descendant::text()[not(ancestor::script or ancestor::style "
+                                "or ancestor::template)]"))
     return "".join(parts)
 
 
@@ -95,23 +93,23 @@ def fallback_warnings(text: str, chain: FontChain) -> list[str]:
             for family, chars in borrowed.items()]
 
 
-def check_letter(letter, r, formats) -> None:
+def check_letter(letter, r, formats) -> list[str]:
     """Stop (LetterError) when a PDF or DOCX would show a character no font has, unless the
-    rendition's options allow missing glyphs; add the other findings to its warnings."""
+    rendition's options allow missing glyphs; return the other findings as warnings."""
+    warnings: list[str] = []
     if not {"pdf", "docx"} & set(formats):
-        return
-    warnings = r.options.setdefault("warnings", [])
+        return warnings
     try:
         chain = font_chain(r.style.font_chain, r.stylesheet,
                            r.template_dir, r.language)
     except FontconfigMissing as exc:
         warnings.append(f"cannot check that every character has a glyph: {exc}")
-        return
-    text = printed_text(r.html)
+        return warnings
+    text = printed_text(r.tree)
     warnings.extend(fallback_warnings(text, chain))
     missing = missing_characters(text, chain)
     if not missing:
-        return
+        return warnings
     problems = describe(missing, letter_places(letter), str(r.template_dir / "letter.html.j2"),
                         {face.file for face in chain.faces})
     if not r.options.get("allow_missing_glyphs"):
@@ -120,6 +118,7 @@ def check_letter(letter, r, formats) -> None:
     warnings.extend(f"{p.message.removesuffix(_ANYWAY)} (at {p.path or 'the template'}, "
                     f"{Path(p.file).name} line {p.line} column {p.column}; rendered anyway: "
                     "--allow-missing-glyphs)" for p in problems)
+    return warnings
 
 
 def letter_places(letter) -> list[Place]:

@@ -59,7 +59,8 @@ PATH_CASES = {
 }
 # name -> (logo file name, its bytes or text, expected words in the error)
 CONTENT_CASES = {
-    "percent-encoded-traversal": ("%2e%2e/outside/secret.png", None, "refused"),
+    # Read as the URL the template makes of it, as in the PDF: validate refuses it at its line.
+    "percent-encoded-traversal": ("%2e%2e/outside/secret.png", None, "lies outside the letter"),
     "corrupt-png": ("corrupt.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDRgarbage", "could not be read"),
     "text-as-png": ("text.png", "{secret}", "could not be read"),
     "huge-dimensions": ("huge.png", _png(20000, 20000, 1), "could not be read"),

@@ -129,7 +129,7 @@ def letters(draw) -> str:
 @given(text=letters())
 def test_any_valid_letter_renders_to_pdf_and_docx_with_the_same_text(text):
     letter = letter_from_text(text, "generated.yaml", Path.cwd())
-    _, data = render_all(letter, ["pdf", "docx"])
+    data = render_all(letter, ["pdf", "docx"]).formats
     with tempfile.TemporaryDirectory() as folder:
         pdf_path, docx_path = Path(folder) / "l.pdf", Path(folder) / "l.docx"
         pdf_path.write_bytes(data["pdf"])
