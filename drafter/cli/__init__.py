@@ -14,7 +14,8 @@ from typing import Optional
 
 import typer
 
-from ..errors import LetterError, printable, warning_line
+from ..errors import LetterError, warning_line
+from .common import Failed, err
 
 app = typer.Typer(add_completion=True, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Draft joint letters: one YAML file in; PDF, DOCX, HTML and text out.")
@@ -29,13 +30,7 @@ app.add_typer(translations_app, name="translations")
 _state = {"debug": False}
 
 
-class Failed(Exception):
-    """The input needs fixing; the message has already been printed."""
-
-
-def _err(message: str) -> None:
-    # Text from letters and templates (keys, file names) never drives the terminal.
-    typer.echo(printable(message, keep="\n"), err=True)
+_err = err
 
 
 @app.callback()

@@ -11,20 +11,13 @@ from typing import Optional
 import typer
 
 from ..errors import LetterError
+from .common import Failed, err
 
 app = typer.Typer(help="Import signatories from a sign-on form export, or list them.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 
 
-def Failed() -> Exception:  # noqa: N802 - raised like the CLI's own exception class
-    """The CLI's "input needs fixing" exception (exit status 1), imported late: cli.py
-    imports this module to register it."""
-    from . import Failed as CliFailed
-    return CliFailed()
-
-
-def _err(message: str) -> None:
-    typer.echo(message, err=True)
+_err = err
 
 
 def _overrides(pairs: list[str]) -> dict[str, str]:

@@ -9,15 +9,10 @@ from typing import Optional
 import typer
 
 from ..errors import LetterError
+from .common import Failed
 
 app = typer.Typer(help="Start a translation of a letter, or stamp translations as current.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
-
-
-def _failed() -> Exception:
-    """The CLI's "input needs fixing" exception (exit 1), imported late: cli.py imports us."""
-    from . import Failed
-    return Failed()
 
 
 def _language(value: str) -> str:
@@ -37,7 +32,7 @@ def new(letter: Path = typer.Argument(..., help="The letter (source language) YA
         path = new_edition(letter, _language(lang))
     except LetterError as exc:
         typer.echo(str(exc), err=True)
-        raise _failed() from None
+        raise Failed() from None
     typer.echo(f"{path}: written; translate each text, then run: drafter translations stamp "
                f"{letter} --lang {lang}")
 
@@ -61,7 +56,7 @@ def stamp(letter: Path = typer.Argument(..., help="The letter (source language) 
         typer.echo(str(exc), err=True)
         if any(p.severity != "warning" and p.file == str(target) for p in exc.problems):
             typer.echo(f"{target}: nothing stamped", err=True)
-        raise _failed() from None
+        raise Failed() from None
     for warning in sorted(done.warnings):  # never a failure
         typer.echo(str(warning), err=True)
     if done.started:
