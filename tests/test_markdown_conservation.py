@@ -262,6 +262,7 @@ MARKDOWN_BITS = st.lists(st.sampled_from([
 @example("see [^a] and `[^b]`")
 @example("- \n- word")
 @example("[](https://example.org)")
+@example("1)        [^a]")  # indented code after a list marker (found by hypothesis)
 def test_the_quick_checks_answer_as_the_parser_does(text):
     # validate looks at a field with a pattern first and loads the Markdown parser only when
     # the pattern cannot decide: the answers must be the parser's all the same.

@@ -84,8 +84,9 @@ def check_notes(data: dict, source: Source) -> list[Problem]:
 
 _NOTE_CALL = re.compile(r"\[\^([^\]\s]+)\]")
 # What can make a written `[^id]` text rather than a call: code (backticks, fences, indented
-# lines), a link or autolink around it, a backslash before it.
-_CALL_MAY_BE_TEXT = re.compile(r"[`\\<]|\]\(|~~~|^(?: {4}|\t)", re.MULTILINE)
+# code, which may also start after a list or quote marker: "1)     code"), a link or autolink
+# around it, a backslash before it.
+_CALL_MAY_BE_TEXT = re.compile(r"[`\\<]|\]\(|~~~| {4}|\t")
 
 
 def _calls(text: str) -> list[tuple[str, int]]:
