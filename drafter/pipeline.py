@@ -57,7 +57,30 @@ def _formats(letter: Letter, shared: Rendition, formats) -> dict[str, Rendered]:
     try:
         return {fmt: renderer(fmt)(shared) for fmt in formats}
     except NoteTooLong as exc:
-        raise exc.located(letter) from None
+        raise _located_notes(exc, letter) from None
+
+
+def _located_notes(exc, letter: Letter):
+    """A LetterError at each too-long note's text in the letter (or its translation): the PDF
+    writer knows only the note's id, the letter's source knows where it was written."""
+    from .errors import LetterError, Problem
+    from .formats.pdf import note_message
+    from .letter.source import MAX_BYTES, decode, parse
+    from .output import files as io
+    edition = getattr(letter, "_edition", None)
+    sources = [edition.source] if edition is not None else []
+    if letter.file and Path(letter.file).is_file():
+        sources.append(parse(decode(io.read_bytes(Path(letter.file), MAX_BYTES),
+                                    letter.file), letter.file))
+    problems = []
+    for note_id, number, words, fit in exc.notes:
+        message = f"footnote {number}: {note_message(words, fit)}"
+        paths = [("translations", f"notes.{note_id}", "text"), ("notes", note_id)]
+        found = next(((src, path) for src in sources for path in paths
+                      if note_id is not None and path in src.values), None)
+        problems.append(found[0].problem(found[1], message) if found else
+                        Problem(letter.file or "<letter>", 1, 1, f"notes.{note_id}", message))
+    return LetterError(problems)
 
 
 def before_rendering(letter: Letter, shared: Rendition, formats) -> list[str]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import io
 import logging
 import os
 import warnings as py_warnings
+import zlib
 from pathlib import Path
 
 from .base import Rendered, Rendition, RenderError
@@ -49,24 +51,24 @@ def render_pdf(r: Rendition) -> Rendered:
             css = CSS(string=r.stylesheet, base_url=_dir_url(r.template_dir),
                       url_fetcher=fetcher, font_config=font_config)
             html = HTML(string=r.html, base_url=_dir_url(r.letter_dir), url_fetcher=fetcher)
-            sheets = [css]
-            if variant and variant.startswith("pdf/a"):
-                # ISO 19005 forbids /Interpolate true on images, which WeasyPrint writes for
-                # `image-rendering: auto`; viewers then scale logos as they see fit.
-                sheets.append(CSS(string="img { image-rendering: crisp-edges !important }"))
-            document = html.render(font_config=font_config, stylesheets=sheets, **options)
+            document = html.render(font_config=font_config, stylesheets=[css], **options)
             too_long = notes_taller_than_a_page(html, document)
             if too_long:
                 raise NoteTooLong(too_long)
-            if allow_attachments:
-                _pin_attachment_dates(document, r.date)
-            else:
+            if not allow_attachments:
                 notes += _drop_attachments(html, document)
-            _fill_metadata(document.metadata, r)
+            when = _timestamp(r.date)
+            _fill_metadata(document.metadata, r, when)
             pages = len(document.pages)
-            # Tagged PDFs: the structure tree repaired where drafter's HTML says more.
+            # Tagged PDFs: the structure tree repaired where drafter's HTML says more; then
+            # the last touches, on the same objects before the file is written (no re-parse).
             from . import pdf_tags
-            with pdf_tags.repairs() as finisher:
+            archival = bool(variant and variant.startswith("pdf/a"))
+            with pdf_tags.repairs() as repair:
+                def finisher(document, pdf):
+                    if repair is not None:
+                        repair(document, pdf)
+                    _finish(pdf, archival, when)
                 data = document.write_pdf(finisher=finisher, **options)
             if variant == "pdf/ua-1":
                 pdf_tags.require_ua(data, document)
@@ -75,7 +77,8 @@ def render_pdf(r: Rendition) -> Rendered:
             if not fetcher.refused:
                 raise RenderError(f"PDF rendering failed: {error}") from None
     refused = {short_url(x.url): x for x in fetcher.refused}
-    messages = _dedupe(notes + [m for m in _messages(records) if not _about(m, fetcher.refused)])
+    messages = _dedupe(notes + [m for m in _messages(records, _decorative(r.tree))
+                                if not _about(m, fetcher.refused)])
     if refused:
         listed = "; ".join(str(x) for x in refused.values())
         noun = "resource" if len(refused) == 1 else "resources"
@@ -100,27 +103,6 @@ class NoteTooLong(RenderError):
         self.notes = notes  # (note id, number as printed, words, words that fit), in order
         super().__init__("PDF not written: " + "; ".join(
             f"footnote {number}: {note_message(words, fit)}" for _, number, words, fit in notes))
-
-    def located(self, letter):
-        """The same as a LetterError at each note's text in the letter (or its translation)."""
-        from ..output import files as io
-        from ..errors import LetterError, Problem
-        from ..letter.source import MAX_BYTES, decode, parse
-        edition = getattr(letter, "_edition", None)
-        sources = [edition.source] if edition is not None else []
-        if letter.file and Path(letter.file).is_file():
-            sources.append(parse(decode(io.read_bytes(Path(letter.file), MAX_BYTES),
-                                        letter.file), letter.file))
-        problems = []
-        for note_id, number, words, fit in self.notes:
-            message = f"footnote {number}: {note_message(words, fit)}"
-            paths = [("translations", f"notes.{note_id}", "text"), ("notes", note_id)]
-            found = next(((src, path) for src in sources for path in paths
-                          if note_id is not None and path in src.values), None)
-            problems.append(found[0].problem(found[1], message) if found else
-                            Problem(letter.file or "<letter>", 1, 1, f"notes.{note_id}",
-                                    message))
-        return LetterError(problems)
 
 
 def note_message(words: int, fit: int) -> str:
@@ -194,12 +176,54 @@ def _drop_attachments(html, document) -> list[str]:
     return notes
 
 
-def _pin_attachment_dates(document, date: datetime.date | None) -> None:
-    # WeasyPrint stamps <link rel=attachment> files with "now"; the letter's date keeps the
-    # bytes reproducible. (<a rel=attachment> files are created inside write_pdf: not pinned.)
-    when = datetime.datetime.fromtimestamp(_epoch(date), datetime.timezone.utc)
-    for attachment in document.metadata.attachments:
-        attachment.created = attachment.modified = when
+def _finish(pdf, archival: bool, when: datetime.datetime) -> None:
+    """Last touches on WeasyPrint's pydyf objects, in one pass before the file is written."""
+    import pydyf
+    stamp = pydyf.String(when.strftime("D:%Y%m%d%H%M%SZ"))
+    for obj in pdf.objects:
+        extra = obj.extra if isinstance(obj, pydyf.Stream) else obj
+        if not isinstance(extra, dict):
+            continue
+        if extra.get("Type") == "/Annot" and "F" not in extra:
+            # The Print flag (ISO 19005-3, 6.3.2; WeasyPrint sets it for PDF/A only): a
+            # printed letter and the screen show the same. Links have no appearance to print.
+            extra["F"] = 1 << 2
+        elif extra.get("Type") == "/EmbeddedFile" and isinstance(extra.get("Params"), dict):
+            # WeasyPrint stamps attached files with "now": the letter's date keeps the bytes
+            # reproducible.
+            extra["Params"]["CreationDate"] = extra["Params"]["ModDate"] = stamp
+        elif archival and extra.get("Subtype") == "/Image":
+            # ISO 19005 forbids /Interpolate true, which WeasyPrint writes for
+            # `image-rendering: auto` (logos, CSS backgrounds, images inside SVG).
+            extra["Interpolate"] = "false"
+            if extra.get("ColorSpace") == "/DeviceCMYK" and extra.get("Filter") == \
+                    "/DCTDecode" and _intent_components(pdf) != 4:
+                _cmyk_to_rgb(obj)
+    if archival and isinstance(pdf.catalog.get("AF"), list):
+        # WeasyPrint lists each <link rel=attachment> file twice in the catalog's /AF.
+        pdf.catalog["AF"][:] = list(dict.fromkeys(pdf.catalog["AF"]))
+
+
+def _intent_components(pdf) -> int | None:
+    """The colour components (/N) of the output intent's profile; None without one."""
+    for intent in pdf.catalog.get("OutputIntents") or ():
+        profile = pdf.objects[int(bytes(intent["DestOutputProfile"]).split()[0])]
+        return int(profile.extra["N"])
+    return None
+
+
+def _cmyk_to_rgb(image) -> None:
+    """A CMYK JPEG (print-shop logos often are) as RGB: PDF/A allows DeviceCMYK only with a
+    CMYK output intent, and drafter's is sRGB. Converted about as viewers show DeviceCMYK."""
+    from PIL import Image
+    data = b"".join(getattr(part, "data", part) for part in image.stream)
+    with Image.open(io.BytesIO(data)) as picture:  # Pillow undoes Adobe's inverted CMYK
+        rgb = picture.convert("RGB")
+    image.stream[:] = [zlib.compress(rgb.tobytes())]
+    for key in ("Decode", "DecodeParms"):
+        image.extra.pop(key, None)
+    image.extra.update({"ColorSpace": "/DeviceRGB", "Filter": "/FlateDecode",
+                        "BitsPerComponent": 8, "Width": rgb.width, "Height": rgb.height})
 
 
 def _epoch(date: datetime.date | None) -> int:
@@ -209,7 +233,15 @@ def _epoch(date: datetime.date | None) -> int:
     return max(int(midnight.timestamp()), 0)
 
 
-def _fill_metadata(metadata, r: Rendition) -> None:
+def _timestamp(date: datetime.date | None) -> datetime.datetime:
+    """Created/modified time, as the DOCX has it: the letter's date, else
+    SOURCE_DATE_EPOCH, else 2000-01-01."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    seconds = int(epoch) if date is None and epoch.isdigit() else _epoch(date)
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+
+
+def _fill_metadata(metadata, r: Rendition, when: datetime.datetime) -> None:
     """The letter's one metadata record (Rendition.metadata), as the DOCX has it too."""
     record = r.metadata
     metadata.title = record.title or None
@@ -217,6 +249,11 @@ def _fill_metadata(metadata, r: Rendition) -> None:
     metadata.lang = record.lang or None
     metadata.description = record.description or None
     metadata.keywords = [k.strip() for k in record.keywords.split(",") if k.strip()]
+    # WeasyPrint writes each date to the Info dictionary and the XMP alike, which ISO 19005
+    # requires to agree; a date in the template's <head> (dcterms.*) comes first.
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    metadata.created = metadata.created or stamp
+    metadata.modified = metadata.modified or stamp
 
 
 @contextlib.contextmanager
@@ -260,9 +297,24 @@ def _source_date_epoch(date: datetime.date | None):
         os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-def _messages(records: list[logging.LogRecord]) -> list[str]:
+# WeasyPrint says this of `alt=""` too, which pdf_tags makes an artifact: a decision (the
+# image is decoration), not a mistake. Kept for an image without any alt.
+_NO_ALT = 'Image "%s" has no required alt description'
+
+
+def _decorative(tree) -> set[str]:
+    """Image sources whose every <img> has alt="" (none has no alt at all)."""
+    images = [img for img in tree.iter("img") if img.get("src")]
+    bare = {img.get("src") for img in images if img.get("alt") is None}
+    return {img.get("src") for img in images if img.get("alt") == ""} - bare
+
+
+def _messages(records: list[logging.LogRecord], decorative: set[str] = frozenset()) -> list[str]:
     out = []
     for record in records:
+        if record.msg == _NO_ALT and isinstance(record.args, tuple) and \
+                record.args[:1] and record.args[0] in decorative:
+            continue
         try:
             text = record.getMessage()
         except Exception:  # a malformed log call must not hide the PDF

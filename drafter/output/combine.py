@@ -18,20 +18,44 @@ def combine_pdfs(parts: list[bytes], title: str = "") -> bytes:
     from pypdf import PdfWriter
     writer = PdfWriter()
     used: set[str] = set()
+    claims = set()
     for number, part in enumerate(parts):
-        writer.append(io.BytesIO(_retag_subsets(part, number, used)))
+        data, claim = _retag_subsets(part, number, used)
+        writer.append(io.BytesIO(data))
+        claims.add(claim)
     if title:
         writer.add_metadata({"/Title": title})
     out = io.BytesIO()
     writer.write(out)
+    claim = claims.pop() if len(claims) == 1 else ""
+    return _archival(out.getvalue(), parts[0], claim) if claim else out.getvalue()
+
+
+def _archival(data: bytes, first: bytes, claim: str) -> bytes:
+    """The combined PDF as the PDF/A its letters all are ("3B"): pypdf keeps their pages,
+    not their output intent or XMP, without which the file is no PDF/A."""
+    import pikepdf
+    with pikepdf.open(io.BytesIO(data)) as pdf, pikepdf.open(io.BytesIO(first)) as letter:
+        if "/OutputIntents" in letter.Root:
+            pdf.Root.OutputIntents = pikepdf.Array(  # only indirect objects copy across
+                pdf.copy_foreign(letter.make_indirect(intent))
+                for intent in letter.Root.OutputIntents)
+        # The XMP written from the Info dictionary, which ISO 19005 requires it to match.
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta.load_from_docinfo(pdf.docinfo)
+            meta["pdfaid:part"], meta["pdfaid:conformance"] = claim[:-1], claim[-1]
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)  # with the /ID PDF/A requires
     return out.getvalue()
 
 
-def _retag_subsets(data: bytes, number: int, used: set[str]) -> bytes:
+def _retag_subsets(data: bytes, number: int, used: set[str]) -> tuple[bytes, str]:
     """The PDF with every subset tag replaced by one unique in the combined file (derived
-    from the letter's place and the old tag, so the same input gives the same bytes)."""
+    from the letter's place and the old tag, so the same input gives the same bytes), and
+    the PDF/A it claims ("3B", or "")."""
     import pikepdf
     with pikepdf.open(io.BytesIO(data)) as pdf:
+        claim = pdf.open_metadata().pdfa_status if "/Metadata" in pdf.Root else ""
         tags: dict[str, str] = {}
         for obj in pdf.objects:
             if not isinstance(obj, pikepdf.Dictionary):
@@ -44,7 +68,7 @@ def _retag_subsets(data: bytes, number: int, used: set[str]) -> bytes:
                     obj[key] = pikepdf.Name(f"/{new}+{found.group(2)}")
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
-    return out.getvalue()
+    return out.getvalue(), claim
 
 
 def _new_tag(old: str, number: int, used: set[str]) -> str:
