@@ -55,7 +55,12 @@ def _formats(letter: Letter, shared: Rendition, formats) -> dict[str, Rendered]:
     """Each format from its writer; a footnote too long for a PDF page is located in the letter."""
     from .formats.pdf import NoteTooLong
     try:
-        return {fmt: renderer(fmt)(shared) for fmt in formats}
+        done: dict[str, Rendered] = {}
+        # The PDF first, so that the DOCX can state the page count (docProps/app.xml).
+        for fmt in sorted(formats, key=lambda f: f != "pdf"):
+            pages = {"pages": done["pdf"].pages} if fmt == "docx" and "pdf" in done else {}
+            done[fmt] = renderer(fmt)(shared, **pages)
+        return {fmt: done[fmt] for fmt in formats}
     except NoteTooLong as exc:
         raise _located_notes(exc, letter) from None
 

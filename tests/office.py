@@ -71,6 +71,58 @@ class Office:
         finally:
             document.close(True)
 
+    def cross_references(self, docx: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
+        """({bookmark: the text LibreOffice has in it}, [(field code, shown result)] of the
+        fields LibreOffice keeps as Word field marks (NOTEREF, REF...), in order)."""
+        hidden = self._uno.createUnoStruct("com.sun.star.beans.PropertyValue")
+        hidden.Name, hidden.Value = "Hidden", True
+        document = self._desktop.loadComponentFromURL(Path(docx).resolve().as_uri(), "_blank",
+                                                      0, (hidden,))
+        try:
+            marks = document.getBookmarks()
+            bookmarks = {name: marks.getByName(name).getAnchor().getString()
+                         for name in marks.getElementNames()}
+            fields = []
+            found = document.getTextFields().createEnumeration()
+            while found.hasMoreElements():
+                field = found.nextElement()
+                if field.supportsService("com.sun.star.text.Fieldmark"):
+                    params = field.getParameters()
+                    code = params.getByName("vnd.oasis.opendocument.field.code") \
+                        if params.hasByName("vnd.oasis.opendocument.field.code") else ""
+                    fields.append((code.strip(), field.getAnchor().getString()))
+            return bookmarks, fields
+        finally:
+            document.close(True)
+
+    def to_pdf(self, docx: Path, pdf: Path) -> Path:
+        """Lay the DOCX out as LibreOffice does and export that layout as `pdf`."""
+        hidden = self._uno.createUnoStruct("com.sun.star.beans.PropertyValue")
+        hidden.Name, hidden.Value = "Hidden", True
+        document = self._desktop.loadComponentFromURL(Path(docx).resolve().as_uri(), "_blank",
+                                                      0, (hidden,))
+        try:
+            export = self._uno.createUnoStruct("com.sun.star.beans.PropertyValue")
+            export.Name, export.Value = "FilterName", "writer_pdf_Export"
+            document.storeToURL(Path(pdf).resolve().as_uri(), (export,))
+            return Path(pdf)
+        finally:
+            document.close(True)
+
+    def pictures(self, docx: Path) -> list[tuple[str, str]]:
+        """(title, description) of every picture, as LibreOffice's alternative-text dialog
+        shows them (Word's docPr title and descr)."""
+        hidden = self._uno.createUnoStruct("com.sun.star.beans.PropertyValue")
+        hidden.Name, hidden.Value = "Hidden", True
+        document = self._desktop.loadComponentFromURL(Path(docx).resolve().as_uri(), "_blank",
+                                                      0, (hidden,))
+        try:
+            graphics = document.getGraphicObjects()
+            return [(graphics.getByIndex(i).Title, graphics.getByIndex(i).Description)
+                    for i in range(graphics.getCount())]
+        finally:
+            document.close(True)
+
     def close(self) -> None:
         """End the office process (and wait for it)."""
         try:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 import struct
 
 import docx
 from docx.enum.section import WD_SECTION_START
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.image.exceptions import (InvalidImageStreamError, UnexpectedEndOfFileError,
                                    UnrecognizedImageError)
 from docx.image.image import Image as DocxImage
@@ -18,9 +19,12 @@ from docx.shared import Emu, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph
 
 from . import docx_ooxml as ox
+from . import docx_noteref, docx_package
 from ..assets import AssetRefused, short_ref
 from .base import Rendered, RenderError, Rendition
 from .flow import Flow, Image, Paragraph as FlowParagraph, Run as FlowRun
+from .docx_layout import (Layout, computed_styles, fonts_of, format_paragraph, format_style,
+                          layouts, note_layout)
 from .docx_scripts import (ScriptFonts, fill_script_slots, mark_run, mirror_complex_emphasis,
                            wholly_rtl)
 from .flow import same_block
@@ -41,13 +45,15 @@ _ALIGN = {
 }
 
 
-def render_docx(r: Rendition) -> Rendered:
-    """Render the letter as DOCX bytes (identical bytes for identical input)."""
+def render_docx(r: Rendition, pages: int | None = None) -> Rendered:
+    """Render the letter as DOCX bytes (identical bytes for identical input); `pages` is the
+    PDF's page count when it was laid out in the same run (for docProps/app.xml)."""
     flow = r.flow
     document = _open_document(r)
     writer = _Writer(document, r, flow)
     writer.write()
-    return Rendered(ox.save_reproducible(document), tuple(writer.warnings))
+    warnings = writer.warnings + docx_package.finish(document, flow, writer.scripts, pages)
+    return Rendered(ox.save_reproducible(document), tuple(warnings))
 
 
 def _open_document(r: Rendition):
@@ -89,9 +95,11 @@ def _body_size(style) -> float:
 def _page_setup(page, section) -> None:
     """Page size and margins from the stylesheet's `@page` rule, as the PDF has them."""
     section.page_width, section.page_height = Pt(page.width), Pt(page.height)
-    top, right, bottom, left = page.margins
-    section.top_margin, section.right_margin = Pt(top), Pt(right)
-    section.bottom_margin, section.left_margin = Pt(bottom), Pt(left)
+    # Margins in whole twips, rounded down: the text block is never narrower or shorter than
+    # the PDF's, or a line that just fits there would wrap in Word.
+    top, right, bottom, left = (Twips(math.floor(m * 20)) for m in page.margins)
+    section.top_margin, section.right_margin = top, right
+    section.bottom_margin, section.left_margin = bottom, left
 
 
 class _Writer:
@@ -103,14 +111,20 @@ class _Writer:
         self.lang = md.lang or r.language or "en"
         self.rtl = (md.dir or r.direction or "ltr").lower() == "rtl"
         self.sober = r.reference_docx is None
+        # Styles drafter makes take the stylesheet's sizes too (docx_layout.format_style).
+        self._created = {"footnote text"} if ox.find_style(
+            document, "footnote text", WD_STYLE_TYPE.PARAGRAPH) is None else set()
         self.style_ids = ox.ensure_note_and_link_styles(document)
         self._styles: dict[str, object] = {}
+        self._style_layouts: dict[str, Layout] = {}  # each style's first paragraph's
+        self._gaps: dict[int, float | None] = {}  # column gap of each column group
         self.numbering = ox.Numbering(document)
         self._list_nums: dict[int, int] = {}
         self.notes_part = ox.prepare_footnotes(document)
         self.segments: list[tuple[int | None, list]] = []  # (column group, paragraph elements)
         self.warnings: list[str] = []
         self.scripts = ScriptFonts(r.stylesheet, self.lang, r.template_dir)
+        self.repeated = docx_noteref.repeated_notes(flow)  # notes cited again: NOTEREF fields
 
     # -- document level -------------------------------------------------------------------------
 
@@ -118,8 +132,8 @@ class _Writer:
         """Styles, body, footer, sections, metadata."""
         self._document_styles()
         paragraphs = self.flow.paragraphs
-        for i, para in enumerate(paragraphs):
-            p = self._paragraph(para)
+        for i, (para, layout) in enumerate(zip(paragraphs, self._layouts(paragraphs))):
+            p = self._paragraph(para, layout)
             if self.sober and i + 1 < len(paragraphs) and same_block(para, paragraphs[i + 1]):
                 p.paragraph_format.space_after = Pt(0)  # address and signature lines sit together
         self._footer()
@@ -148,7 +162,8 @@ class _Writer:
                     fill_script_slots(rpr, *_fonts(self.r.style.font_chain, self.scripts)[1:])
         if self.sober:
             _sober_styles(self.doc, normal, _body_size(self.r.style))
-            _page_setup(self.r.style.page, self.doc.sections[-1])
+        # The page is a style fact: a reference document's own page gives way to @page.
+        _page_setup(self.r.style.page, self.doc.sections[-1])
         if self.rtl:
             ox.set_paragraph_bidi(normal.element.get_or_add_pPr())
             ox.set_section_bidi(self.doc.sections[-1]._sectPr)
@@ -163,17 +178,35 @@ class _Writer:
             ):
                 raise RenderError(f"style {name!r} of the reference document is not a paragraph style")
             style, created = ox.ensure_style(self.doc, name, WD_STYLE_TYPE.PARAGRAPH)
-            if created and name.startswith("List"):
-                style.paragraph_format.space_after = Pt(2)
+            if created:
+                self._created.add(name)
             if created and not self.sober:
                 self.warnings.append(f"{self.r.reference_docx} has no paragraph style {name!r}: "
                                      "drafter created it from Normal")
             self._styles[name] = style
         return self._styles[name]
 
+    def _layouts(self, paragraphs: list[FlowParagraph]) -> list[Layout]:
+        """Each paragraph's line height, spacing, indents and breaks from the stylesheet; each
+        style takes its first paragraph's, so only the paragraphs that differ carry their own."""
+        styles = computed_styles(self.r.tree, self.r.style.sheet)
+        fonts = fonts_of(self.scripts.chain)
+        found = layouts(self.r.tree, self.r.style.sheet, paragraphs, fonts, styles)
+        for para, layout in zip(paragraphs, found):
+            if para.style not in self._style_layouts:
+                self._style_layouts[para.style] = layout
+                format_style(self._style(para.style), layout,
+                             size=self.sober or para.style in self._created)
+        note = next(iter(self.r.tree.find_class("footnote")), None)
+        if note is not None and note in styles:
+            notes_style = ox.find_style(self.doc, "footnote text", WD_STYLE_TYPE.PARAGRAPH)
+            format_style(notes_style, note_layout(styles[note], fonts("")),
+                         size=self.sober or "footnote text" in self._created)
+        return found
+
     # -- paragraphs -----------------------------------------------------------------------------
 
-    def _paragraph(self, para: FlowParagraph) -> Paragraph:
+    def _paragraph(self, para: FlowParagraph, layout: Layout) -> Paragraph:
         """One flow paragraph as one Word paragraph."""
         p = self.doc.add_paragraph()
         # By id: python-docx's style= argument rescans every style of the document per paragraph.
@@ -182,9 +215,11 @@ class _Writer:
         if not self.segments or self.segments[-1][0] != group:
             self.segments.append((group, []))
         self.segments[-1][1].append((p._p, para.columns.count if para.columns else 1))
+        if group is not None:
+            self._gaps.setdefault(group, layout.column_gap)
         fmt = p.paragraph_format
-        if para.keep_with_next:
-            fmt.keep_with_next = True
+        format_paragraph(fmt, layout, self._style_layouts[para.style],
+                         numbered=para.list is not None and para.list.marker)
         if para.list is not None:
             self._list_item(p, para)
         rtl = self._is_rtl(para)
@@ -211,8 +246,7 @@ class _Writer:
         # indent (as the PDF caps its indent), so forty levels stay inside the page.
         level = min(info.level, WORD_LIST_LEVELS - 1)
         if not info.marker:
-            p.paragraph_format.left_indent = Twips(360 * (level + 1) + 360)
-            return
+            return  # a later paragraph of an item: indented as the stylesheet says (_layouts)
         if info.list_id not in self._list_nums:
             self._list_nums[info.list_id] = self.numbering.new_list(info.ordered, level, info.start)
         ox.set_list(p, self._list_nums[info.list_id], level)
@@ -233,6 +267,8 @@ class _Writer:
                 run.text = str(fr.note_ref)
                 run._r.get_or_add_rPr().style = self.style_ids["note_ref"]
                 run.font.superscript = True  # explicit, so it survives a stripped style
+                if fr.note_ref in self.repeated:  # the note's number as Word keeps it current
+                    docx_noteref.note_reference_field(run, fr.note_ref)
             elif fr.image is not None:
                 if in_note:
                     run.text = fr.image.alt
@@ -260,6 +296,8 @@ class _Writer:
         """The call in the text plus the note itself in the footnotes part."""
         note = fr.footnote
         ox.make_footnote_reference(run, note.number, self.style_ids["note_ref"])
+        if note.number in self.repeated:
+            docx_noteref.bookmark_call(run, note.number)
         note_p = ox.add_footnote(self.notes_part, note.number, self.style_ids)
         if self.rtl or wholly_rtl("".join(r.text for r in note.runs)):
             ox.set_paragraph_bidi(note_p._p.get_or_add_pPr())
@@ -313,11 +351,16 @@ class _Writer:
         if self.segments and self.segments[-1][0] is not None:
             # Word balances columns only before a section break: close the last group.
             trailing = self.doc.add_paragraph(style=self._style("Normal"))
-            trailing.paragraph_format.space_after = Pt(0)
+            fmt = trailing.paragraph_format
+            # One point high: the PDF has no line there.
+            fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(0), Pt(1)
+            fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
             self.segments.append((None, [(trailing._p, 1)]))
-        for i, (_, members) in enumerate(self.segments[:-1]):
+        for i, (group, members) in enumerate(self.segments[:-1]):
             last_p, count = members[-1]
-            ox.end_section_at(last_p, body_sect, count, continuous=i > 0)
+            gap = self._gaps.get(group) if group is not None else None
+            ox.end_section_at(last_p, body_sect, count, continuous=i > 0,
+                              space_twips=round(gap * 20) if gap is not None else 425)
         if len(self.segments) > 1:
             ox.set_columns(body_sect, 1)
             body_sect.start_type = WD_SECTION_START.CONTINUOUS

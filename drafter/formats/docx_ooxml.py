@@ -142,6 +142,15 @@ def set_paragraph_bidi(ppr) -> None:
         ppr.insert_element_before(OxmlElement("w:bidi"), *_PPR_AFTER_BIDI)
 
 
+def set_contextual_spacing(ppr, on: bool) -> None:
+    """Set `w:contextualSpacing` (Word's "no space between paragraphs of the same style")."""
+    el = ppr.find(qn("w:contextualSpacing"))
+    if el is None:
+        el = OxmlElement("w:contextualSpacing")
+        ppr.insert_element_before(el, *_PPR_AFTER_BIDI[_PPR_AFTER_BIDI.index("w:mirrorIndents"):])
+    el.set(qn("w:val"), "1" if on else "0")
+
+
 # --- footnotes ----------------------------------------------------------------------------------
 
 _SEPARATORS = f"""
@@ -228,7 +237,9 @@ class Numbering:
 
 
 def _abstract_xml(abstract_id: int, ordered: bool) -> str:
-    """Nine indented levels: decimal numbers for ordered lists, bullets otherwise."""
+    """Nine indented levels: decimal numbers for ordered lists, bullets otherwise, each
+    ending a little before the item's text as the PDF's markers do (a long number reaches
+    left into the margin there too, instead of pushing the text right)."""
     levels = []
     for lvl in range(9):
         if ordered:
@@ -237,8 +248,8 @@ def _abstract_xml(abstract_id: int, ordered: bool) -> str:
             fmt, text = "bullet", _BULLETS[lvl % 3]
         levels.append(
             f'<w:lvl w:ilvl="{lvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
-            f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
-            f'<w:pPr><w:ind w:left="{360 * (lvl + 1) + 360}" w:hanging="360"/></w:pPr></w:lvl>'
+            f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="right"/>'
+            f'<w:pPr><w:ind w:left="{360 * (lvl + 1) + 360}" w:hanging="90"/></w:pPr></w:lvl>'
         )
     name = "drafter numbered list" if ordered else "drafter bulleted list"
     return (
@@ -317,10 +328,11 @@ def set_section_bidi(sect_pr) -> None:
         sect_pr.insert_element_before(OxmlElement("w:bidi"), *_SECT_AFTER_BIDI)
 
 
-def end_section_at(paragraph_el, body_sect_pr, columns: int, continuous: bool) -> None:
+def end_section_at(paragraph_el, body_sect_pr, columns: int, continuous: bool,
+                   space_twips: int = 425) -> None:
     """Make `paragraph_el` the last paragraph of a section (a copy of the body's page setup)."""
     sect_pr = copy.deepcopy(body_sect_pr)
-    set_columns(sect_pr, columns)
+    set_columns(sect_pr, columns, space_twips)
     if continuous:
         sect_pr.start_type = WD_SECTION_START.CONTINUOUS
     paragraph_el.get_or_add_pPr()._insert_sectPr(sect_pr)

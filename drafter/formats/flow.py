@@ -123,6 +123,9 @@ class Paragraph:
     direction: str | None = None  # "ltr"/"rtl" when an element gave `dir`
     preformatted: bool = False
     container: int = 0  # the innermost container element holding it (see `same_block`)
+    # The HTML element it comes from (a container for its loose text): the DOCX reads its
+    # spacing and breaks from the stylesheet's values for it (docx_layout.py).
+    source: object = field(default=None, compare=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -258,7 +261,7 @@ class _Walker:
         Inline content gathers into a paragraph (`para`'s settings for a paragraph element, an
         anonymous one inside a container); each block child closes it first.
         """
-        template = para or replace(ctx.block, style=ctx.style or "Normal", tag="div")
+        template = para or replace(ctx.block, style=ctx.style or "Normal", tag="div", source=el)
         current, first_done = [replace(template, runs=[])], [False]
 
         def flush() -> None:
@@ -310,7 +313,7 @@ class _Walker:
         elif el.tag in PARAGRAPHS:
             lst = ctx.lists[-1] if el.tag == "li" and ctx.lists else marker_list
             style = el.get("data-docx-style", "").strip() or ctx.style or self._tag_style(el.tag, lst)
-            para = replace(ctx.block, style=style, runs=[], tag=el.tag, list=lst,
+            para = replace(ctx.block, style=style, runs=[], tag=el.tag, list=lst, source=el,
                            preformatted=el.tag == "pre")
             self.walk_mixed(el, replace(ctx, pre=ctx.pre or el.tag == "pre"), para)
         else:

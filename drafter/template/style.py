@@ -9,6 +9,7 @@ They are read here, and only here, with tinycss2 and matched with cssselect2 as 
 
 from __future__ import annotations
 
+import importlib.util
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,9 +18,21 @@ from pathlib import Path
 import cssselect2
 import tinycss2
 
-# The properties drafter reads, and whether a child inherits them.
+# The properties drafter reads, and whether a child inherits them. Beyond fonts, the DOCX
+# takes each paragraph's spacing, indents and page-break rules from them (docx_layout.py).
 _INHERITED = {"font-family": True, "font-size": True, "line-height": True, "font-weight": True,
-              "text-align": True, "margin-top": False, "margin-bottom": False}
+              "text-align": True, "direction": True, "text-indent": True,
+              "margin-top": False, "margin-bottom": False, "margin-left": False,
+              "margin-right": False, "padding-left": False, "padding-right": False,
+              "break-before": False, "break-after": False, "break-inside": False,
+              "column-gap": False, "column-count": False}
+_LENGTHS = frozenset(("margin-top", "margin-bottom", "margin-left", "margin-right",
+                      "padding-left", "padding-right", "text-indent"))
+_ZERO = {name: 0.0 for name in _LENGTHS - {"text-indent"}}
+_IDENTS = frozenset(("font-weight", "text-align", "direction", "break-before", "break-after",
+                     "break-inside"))
+_LEGACY_BREAKS = {"page-break-before": "break-before", "page-break-after": "break-after",
+                  "page-break-inside": "break-inside"}
 _MEDIUM_PT = 12.0  # CSS `medium`, WeasyPrint's initial font size (16 px)
 _PT_PER_UNIT = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "px": 0.75, "pc": 12.0,
                 "q": 72 / 101.6}
@@ -29,6 +42,7 @@ PAGE_SIZES_MM = {"a3": (297, 420), "a4": (210, 297), "a5": (148, 210), "b4": (25
                  "b5": (176, 250), "letter": (215.9, 279.4), "legal": (215.9, 355.6),
                  "ledger": (279.4, 431.8)}
 _MARGINS = ("margin-top", "margin-right", "margin-bottom", "margin-left")
+_PADDINGS = ("padding-top", "padding-right", "padding-bottom", "padding-left")
 
 
 @dataclass(frozen=True)
@@ -52,8 +66,33 @@ class Computed:
     line_height: LineHeight | None = None  # None: `normal`
     font_weight: str = "normal"
     text_align: str = "start"
-    margin_top: float = 0.0
+    direction: str = "ltr"
+    text_indent: float = 0.0
+    margin_top: float = 0.0  # points, as are the other lengths
     margin_bottom: float = 0.0
+    margin_left: float = 0.0
+    margin_right: float = 0.0
+    padding_left: float = 0.0
+    padding_right: float = 0.0
+    break_before: str = "auto"
+    break_after: str = "auto"
+    break_inside: str = "auto"
+    column_gap: float | None = None  # None: `normal` (1em)
+    column_count: int | None = None  # None: `auto` (no columns)
+
+    @property
+    def start(self) -> float:
+        """Margin plus padding on the side lines start from (right in a right-to-left box)."""
+        if self.direction == "rtl":
+            return self.margin_right + self.padding_right
+        return self.margin_left + self.padding_left
+
+    @property
+    def end(self) -> float:
+        """Margin plus padding on the side lines end at."""
+        if self.direction == "rtl":
+            return self.margin_left + self.padding_left
+        return self.margin_right + self.padding_right
 
 
 # Where the stylesheet is silent, the PDF has WeasyPrint's defaults: A4, 75 px margins.
@@ -85,8 +124,10 @@ class StyleSheet:
         base = parent or Computed()
         out = {name: getattr(base, name.replace("-", "_")) if inherited else None
                for name, inherited in _INHERITED.items()}
-        out["margin-top"] = out["margin-bottom"] = 0.0
-        for name, tokens in values.items():
+        out.update(_ZERO, **{"break-before": "auto", "break-after": "auto",
+                             "break-inside": "auto"})
+        # The font size first: the element's own `em` lengths are of it.
+        for name, tokens in sorted(values.items(), key=lambda item: item[0] != "font-size"):
             value = _value(name, tokens, base.font_size, out)
             if value is not None:
                 out[name] = value
@@ -94,8 +135,10 @@ class StyleSheet:
 
     def _cascade(self, wrapper) -> dict[str, list]:
         declared: dict[str, tuple] = {}
-        matches = sorted(self.matcher.match(wrapper), key=lambda m: (m[0], m[1]))
-        for _specificity, _order, pseudo, declarations in matches:
+        # Author rules win over the user agent's (WeasyPrint's own sheet) whatever their
+        # specificity; within one origin, specificity then order.
+        matches = sorted(self.matcher.match(wrapper), key=lambda m: (m[3][0], m[0], m[1]))
+        for _specificity, _order, pseudo, (_origin, declarations) in matches:
             if pseudo:
                 continue
             for name, tokens, important in declarations:
@@ -134,22 +177,46 @@ def style_facts(css: str, lang: str = "", direction: str = "ltr") -> StyleFacts:
 def parse_stylesheet(css: str) -> StyleSheet:
     """Parse a stylesheet once (cached per text: a batch renders one template many times)."""
     matcher, faces, page, unread = cssselect2.Matcher(), {}, {}, []
+    for selector, declarations in _user_agent_rules():
+        matcher.add_selector(selector, (0, declarations))
     rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
     for rule in _applicable(rules):
         if rule.type == "qualified-rule":
-            try:
-                selectors = cssselect2.compile_selector_list(rule.prelude)
-            except cssselect2.SelectorError:
-                continue  # WeasyPrint drops such a rule too
-            declarations = _declarations(rule.content, unread)
-            for selector in selectors:
-                matcher.add_selector(selector, declarations)
+            for selector, declarations in _compiled(rule, unread):
+                matcher.add_selector(selector, (1, declarations))
         elif rule.lower_at_keyword == "page" and not tinycss2.serialize(rule.prelude).strip():
             for name, tokens, _ in _declarations(rule.content or [], unread):
                 page[name] = tokens
         elif rule.lower_at_keyword == "font-face":
             _font_face(rule, faces)
     return StyleSheet(matcher, _page(page), faces, unread)
+
+
+def _compiled(rule, unread: list[str]) -> list[tuple]:
+    """(selector, declarations) of one style rule; none for a selector cssselect2 refuses."""
+    try:
+        selectors = cssselect2.compile_selector_list(rule.prelude)
+    except cssselect2.SelectorError:
+        return []  # WeasyPrint drops such a rule too
+    declarations = _declarations(rule.content, unread)
+    return [(selector, declarations) for selector in selectors]
+
+
+@lru_cache(maxsize=1)
+def _user_agent_rules() -> tuple:
+    """WeasyPrint's own HTML stylesheet, under the template's: the margins of `p`, `ol` and
+    the headings and `h2 { break-after: avoid }` hold in the PDF where the template is silent.
+    Found without importing WeasyPrint (a DOCX-only render never loads it); none if absent."""
+    spec = importlib.util.find_spec("weasyprint")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    path = next((Path(f) / "css" / "html5_ua.css" for f in folders
+                 if (Path(f) / "css" / "html5_ua.css").is_file()), None)
+    if path is None:
+        return ()
+    rules = tinycss2.parse_stylesheet(path.read_text("utf-8"), skip_comments=True,
+                                      skip_whitespace=True)
+    return tuple(pair for rule in rules if rule.type == "qualified-rule"
+                 for pair in _compiled(rule, []))
 
 
 def _applicable(rules):
@@ -172,9 +239,12 @@ def _declarations(content, unread: list[str]) -> tuple:
         if decl.type != "declaration":
             continue
         tokens = [t for t in decl.value if t.type not in ("whitespace", "comment")]
-        name = decl.lower_name
-        if name == "margin":
-            for side, value in zip(_MARGINS, _four(tokens)):
+        name = _LEGACY_BREAKS.get(decl.lower_name, decl.lower_name)
+        if name == "columns":  # the shorthand's count (its width drafter does not read)
+            counts = [t for t in tokens if t.type == "number" and t.is_integer]
+            out.append(("column-count", counts[:1], decl.important))
+        elif name in ("margin", "padding"):
+            for side, value in zip(_MARGINS if name == "margin" else _PADDINGS, _four(tokens)):
                 out.append((side, [value], decl.important))
         elif name in _INHERITED or name in ("size", *_MARGINS):
             out.append((name, tokens, decl.important))
@@ -263,10 +333,18 @@ def _value(name: str, tokens: list, parent_size: float, out: dict):
             return LineHeight(ratio=token.value)
         points = _length(token, size, size)
         return LineHeight(points=points) if points is not None else None
-    if name in ("margin-top", "margin-bottom"):
+    if name in _LENGTHS:
         return _length(token, size)
-    if name in ("font-weight", "text-align"):
-        return str(getattr(token, "lower_value", None) or getattr(token, "value", "")) or None
+    if name == "column-count":
+        return int(token.value) if token.type == "number" and token.is_integer else None
+    if name == "column-gap":
+        normal = token.type == "ident" and token.lower_value == "normal"
+        return size if normal else _length(token, size)
+    if name in _IDENTS:
+        value = str(getattr(token, "lower_value", None) or getattr(token, "value", "")) or None
+        # `always` and `left`/`right` are page breaks too (the legacy page-break-* values).
+        return "page" if name.startswith("break") and value in ("always", "left", "right",
+                                                                 "recto", "verso") else value
     return None
 
 
