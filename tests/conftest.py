@@ -64,3 +64,17 @@ def editions(tmp_path) -> Path:
     source = REPO / "examples" / "editions" / "forced-labour.yaml"
     shutil.copytree(source.parent, tmp_path / "letter")
     return tmp_path / "letter" / source.name
+
+
+@pytest.fixture
+def dejavu_fonts_conf(tmp_path):
+    """A fontconfig file that offers only the DejaVu fonts (a machine without the Noto packages)."""
+    config = tmp_path / "fonts.conf"
+    config.write_text(f"""<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <dir>/usr/share/fonts/truetype/dejavu</dir>
+  <cachedir>{tmp_path / 'fc-cache'}</cachedir>
+</fontconfig>
+""", "utf-8")
+    return config

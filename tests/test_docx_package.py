@@ -100,17 +100,9 @@ def office_pdf(docx: Path, out: Path, fonts_conf: Path | None = None) -> Path:
 
 
 @pytest.fixture
-def dejavu_only(tmp_path) -> Path:
+def dejavu_only(dejavu_fonts_conf) -> Path:
     """A fontconfig set-up with the DejaVu fonts only: a machine without the Noto packages."""
-    config = tmp_path / "fonts.conf"
-    config.write_text(f"""<?xml version="1.0"?>
-<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
-<fontconfig>
-  <dir>/usr/share/fonts/truetype/dejavu</dir>
-  <cachedir>{tmp_path / 'fc-cache'}</cachedir>
-</fontconfig>
-""", "utf-8")
-    return config
+    return dejavu_fonts_conf
 
 
 # --- fonts ----------------------------------------------------------------------------------------

@@ -81,18 +81,10 @@ def test_the_check_runs_at_render_time_only(tmp_path):
 
 
 @pytest.fixture
-def dejavu_only(tmp_path):
-    """A fontconfig set-up that offers only the DejaVu fonts (as a machine without the Noto
-    packages would): WeasyPrint and drafter's check both read it."""
-    config = tmp_path / "fonts.conf"
-    config.write_text(f"""<?xml version="1.0"?>
-<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
-<fontconfig>
-  <dir>/usr/share/fonts/truetype/dejavu</dir>
-  <cachedir>{tmp_path / 'fc-cache'}</cachedir>
-</fontconfig>
-""", "utf-8")
-    return {"FONTCONFIG_FILE": str(config)}
+def dejavu_only(dejavu_fonts_conf):
+    """The environment of a machine without the Noto packages: WeasyPrint and drafter's check
+    both read its fontconfig set-up."""
+    return {"FONTCONFIG_FILE": str(dejavu_fonts_conf)}
 
 
 def test_with_fewer_fonts_chinese_and_tibetan_names_are_reported_with_their_package(
