@@ -7,6 +7,7 @@ Heavy modules (WeasyPrint, python-docx) are imported only inside the commands th
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import sys
 from pathlib import Path
@@ -181,7 +182,7 @@ def _write_outcomes(plan, workers: Optional[int], limits) -> None:
         io.clean_temporaries(folder, say=_err)  # a set an earlier run left half replaced
     failed, internal, parts = False, False, {}
     with _progress(len(plan.jobs)) as advance:
-        for outcome in batch.run(plan.jobs, workers, limits):
+        for outcome in batch.run(plan.jobs, workers, limits, freeze=_OWN_PROCESS):
             job = plan.jobs[outcome.index]
             advance()
             if outcome.error:
@@ -357,6 +358,20 @@ def templates_copy(name: str = typer.Argument(..., help="A built-in template's n
         raise Failed()
     shutil.copytree(template.folder, dest)
     typer.echo(f"{dest}: copied from {template.name}; use it with --template {dest}")
+
+
+_OWN_PROCESS = False  # set by console(): this process runs the `drafter` command and no more
+
+
+def console() -> None:
+    """The `drafter` command and `python -m drafter`: main() in a process of drafter's own.
+    Its start-up objects live as long as the process, so they are hidden from the cyclic
+    collector (gc.freeze), which otherwise walks them again in every full collection of a
+    render; an application that calls main() keeps its collector as it set it."""
+    global _OWN_PROCESS
+    _OWN_PROCESS = True
+    gc.freeze()
+    main()
 
 
 def main(argv: Optional[list[str]] = None) -> None:

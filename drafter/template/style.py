@@ -194,11 +194,15 @@ def parse_stylesheet(css: str) -> StyleSheet:
 
 def _compiled(rule, unread: list[str]) -> list[tuple]:
     """(selector, declarations) of one style rule; none for a selector cssselect2 refuses."""
+    notes: list[str] = []
+    declarations = _declarations(rule.content, notes)
+    if not declarations and not notes:  # nothing drafter reads (most of WeasyPrint's sheet):
+        return []  # its selectors, the costly part, are not compiled
     try:
         selectors = cssselect2.compile_selector_list(rule.prelude)
     except cssselect2.SelectorError:
         return []  # WeasyPrint drops such a rule too
-    declarations = _declarations(rule.content, unread)
+    unread += notes
     return [(selector, declarations) for selector in selectors]
 
 
