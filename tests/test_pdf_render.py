@@ -409,6 +409,34 @@ def test_template_assets_resolve_relative_to_the_template(dirs):
     assert (8, 8) in images
 
 
+def test_a_batch_worker_parses_a_stylesheet_once_and_each_letter_keeps_its_fonts_and_warnings(
+        dirs, monkeypatch):
+    # What a batch worker does (reuse_stylesheets): the second letter of a template gets the
+    # first one's parsed stylesheet, with its @font-face fonts and its parsing's warnings.
+    from drafter.formats import pdf
+    monkeypatch.setattr(pdf._Stylesheets, "reuse", True)
+    monkeypatch.setattr(pdf._Stylesheets, "last", None)
+    letter, template, _ = dirs
+    shutil.copy("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", template / "mono.ttf")
+    css = PAGE_CSS + ("@font-face { font-family: Tpl; src: url(mono.ttf) }"
+                      " h1 { font-family: Tpl; colour: red }")
+    parsed = []
+    monkeypatch.setattr("weasyprint.CSS", lambda *a, CSS=__import__("weasyprint").CSS, **k:
+                        parsed.append(1) or CSS(*a, **k))
+    for words in ("First letter.", "Second letter."):
+        out = render_pdf(rendition(dirs, letter_html(words, paragraphs=1), css))
+        with pikepdf.open(io.BytesIO(out)) as doc:
+            fonts = [str(f.BaseFont) for page in doc.pages for f in page.Resources.Font.values()]
+        assert any(name.endswith("+Tpl-Bold") for name in fonts)
+        assert any("colour" in w for w in out.warnings), out.warnings
+    assert len(parsed) == 1  # the second letter reused the first one's
+    # A refused font fails every letter, not only the first.
+    refused = PAGE_CSS + "@font-face { font-family: X; src: url(file:///etc/passwd) } h1 { font-family: X }"
+    for _ in range(2):
+        with pytest.raises(RenderError, match="refused"):
+            render_pdf(rendition(dirs, letter_html(paragraphs=1), refused))
+
+
 def test_system_fonts_by_local_name_are_allowed(dirs):
     css = PAGE_CSS + ('@font-face { font-family: Loc; src: local("DejaVu Sans") }'
                       " h1 { font-family: Loc }")

@@ -171,10 +171,22 @@ def mirror_complex_emphasis(document) -> None:
     """Bold and italic styles also embolden and slant complex-script text (Word reads w:bCs
     and w:iCs for Arabic, Hebrew and Tibetan runs, not w:b and w:i)."""
     from docx.oxml.ns import qn
-    for rpr in document.styles.element.iter(qn("w:rPr")):
+    # Only the few run properties that lack one are visited (an XPath query, in C): walking
+    # every style of the reference document in Python cost 5 ms a letter.
+    for rpr in _WITHOUT_COMPLEX_EMPHASIS(document.styles.element):
         for latin, complex_ in (("b", "bCs"), ("i", "iCs")):
             source = rpr.find(qn(f"w:{latin}"))
             if source is not None and rpr.find(qn(f"w:{complex_}")) is None:
                 added = getattr(rpr, f"get_or_add_{complex_}")()
                 if source.get(qn("w:val")) is not None:
                     added.set(qn("w:val"), source.get(qn("w:val")))
+
+
+def _without_complex_emphasis():
+    from lxml import etree
+    return etree.XPath(
+        "//w:rPr[(w:b and not(w:bCs)) or (w:i and not(w:iCs))]",
+        namespaces={"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"})
+
+
+_WITHOUT_COMPLEX_EMPHASIS = _without_complex_emphasis()

@@ -114,6 +114,8 @@ def _worker_init(limits: Limits, parent: int) -> None:
     # Ctrl-C reaches the whole process group: the parent alone decides how to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     detach_from_parent(parent)  # a killed parent's workers do not render on
+    from ..formats.pdf import reuse_stylesheets
+    reuse_stylesheets()  # a worker renders one batch: its letters share their templates
     _LIMITS[0] = limits
     apply_memory_limit(limits)
 

@@ -10,6 +10,7 @@ opens the DOCX that a table lost its columns or that CSS `content:` put words on
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import tinycss2
@@ -65,10 +66,11 @@ def contract_warnings(root, template_dir: Path, stylesheet: str) -> list[str]:
     sources = _template_sources(template_dir) if found else []
     out = [f"{_locate(sources, needles, template_dir)}: warning: {message}"
            for (needles, _), message in found.items()]
-    return out + generated_words(stylesheet, template_dir / "style.css")
+    return out + list(generated_words(stylesheet, template_dir / "style.css"))
 
 
-def generated_words(stylesheet: str, path: Path) -> list[str]:
+@lru_cache(maxsize=8)  # a batch renders one template's stylesheet for every letter
+def generated_words(stylesheet: str, path: Path) -> tuple[str, ...]:
     """CSS `content:` with words on ::before/::after: printed in the PDF only ("nothing added")."""
     out = []
     for rule in tinycss2.parse_stylesheet(stylesheet, skip_comments=True, skip_whitespace=True):
@@ -84,7 +86,7 @@ def generated_words(stylesheet: str, path: Path) -> list[str]:
                 out.append(f"{path}:{decl.source_line}:{decl.source_column}: warning: "
                            f"{selector[:60]} adds words with `content:`, which only the PDF "
                            "and the HTML print; write them in the template's HTML instead")
-    return out
+    return tuple(out)
 
 
 def _template_sources(folder: Path) -> list[tuple[Path, str]]:
