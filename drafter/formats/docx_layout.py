@@ -290,10 +290,18 @@ def fonts_of(chain):
     base = chain.face_for("x") if chain is not None else None
     base_file = base.file if base is not None else None
 
+    faces: dict[str, object] = {}  # char -> its face's file: each looked up once a letter
+
+    def face_file(char: str):
+        if char not in faces:
+            face = chain.face_for(char)
+            faces[char] = face.file if face is not None else None
+        return faces[char]
+
     def fonts(text: str) -> list[tuple[float, float]]:
         if chain is None:
             return [font_metrics(None)]
-        files = {f.file for f in map(chain.face_for, set(text) - {" ", "\n"}) if f is not None}
+        files = set(map(face_file, set(text) - {" ", "\n"})) - {None}
         return [font_metrics(base_file)] + [font_metrics(f) for f in sorted(files - {base_file})]
     return fonts
 

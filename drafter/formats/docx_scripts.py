@@ -106,6 +106,8 @@ class ScriptFonts:
     def segments(self, text: str) -> list[Segment]:
         """Cut text into runs of one script; neutrals between two letters of one run stay in
         it (spaces between Arabic words), others go with the surrounding Latin text."""
+        if text and all(self._key(char) in (None, _BASE) for char in set(text)):
+            return [Segment(text, *_BASE)]  # most text: one run, as the walk below finds
         pieces: list[list] = []  # [key, text]
         pending = ""
         for char in text:
