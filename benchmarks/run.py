@@ -153,7 +153,7 @@ def section_b(work: Path, runs: int) -> list[tuple]:
     batch = statistics.median(_once(cmd, ROOT) for _ in range(max(1, runs // 3)))
     return [("b", "100 personalised letters, pdf+docx (cold, all cores)", batch,
              f"floor: 100 x warm bare render ({per_letter:.3f} s) / {cores} cores",
-             100 * per_letter / cores, 1.3)]
+             100 * per_letter / cores, 1.2)]
 
 
 WATCHER = """

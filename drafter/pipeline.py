@@ -102,14 +102,44 @@ def before_rendering(letter: Letter, shared: Rendition, formats) -> list[str]:
 
 def count_words(root) -> int:
     """Words of the letter's text (what a reader counts), from the template's parsed HTML;
-    what no format prints (a visually hidden title, hidden elements) is not counted."""
+    what no format prints (a visually hidden title, hidden elements) is not counted. Block
+    elements end words ("<li>Amnesty</li><li>HRW</li>" is two), inline ones do not."""
     body = root.find("body")
     if body is None:
         return 0
-    return len("".join(body.xpath(
-        "descendant::text()[not(ancestor::*[@hidden or contains(concat(' ', @class, ' '), "
-        "' visually-hidden ')] or ancestor::script or ancestor::style "
-        "or ancestor::template)]")).split())
+    parts: list[str] = []
+    stack = [(body, False)]
+    while stack:  # depth first, without recursion (lists may nest deeply)
+        el, closing = stack.pop()
+        if closing:
+            parts.append(" ")
+            continue
+        if isinstance(el, str):  # the tail after an element
+            parts.append(el)
+            continue
+        if el.tail and el is not body:
+            stack.append((el.tail, False))
+        if not isinstance(el.tag, str) or _unprinted(el):
+            continue  # a comment, or what no format prints: its tail still counts
+        block = el.tag in _BLOCKS
+        if block:
+            parts.append(" ")
+            stack.append((el, True))
+        if el.text:
+            parts.append(el.text)
+        stack.extend((child, False) for child in reversed(el))
+    return len("".join(parts).split())
+
+
+_BLOCKS = frozenset((
+    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
+    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
+    "nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul"))
+
+
+def _unprinted(el) -> bool:
+    return (el.tag in ("script", "style", "template") or el.get("hidden") is not None
+            or "visually-hidden" in (el.get("class") or "").split())
 
 
 def output_path(out_dir: Path, stem: str, fmt: str) -> Path:

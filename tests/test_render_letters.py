@@ -275,3 +275,16 @@ def test_the_public_render_gives_its_warnings_and_facts_to_the_caller(tmp_path):
                                    allow_missing_glyphs=True)
     assert [o.path.name for o in written] == ["letter.pdf", "letter.txt"]
     assert any("U+10FFFD" in w for w in written.warnings)
+
+
+def test_the_word_count_ends_a_word_at_every_block_and_not_inside_a_styled_word():
+    # The count drafter prints ("3 pages, 557 words"): two organisations listed without a
+    # space between their list items are two words, a word with an italic middle is one, and
+    # a visually hidden title or a hidden element is not counted.
+    import lxml.html
+    from drafter.pipeline import count_words
+    tree = lxml.html.document_fromstring(
+        "<html><body><h1 class='visually-hidden'>Title words</h1><ul><li>Amnesty</li><li>HRW"
+        "</li></ul><p>civil society.</p><p>Call on<em>ly</em> now</p><p hidden>gone</p>"
+        "<!-- a comment -->after</body></html>")
+    assert count_words(tree.getroottree().getroot()) == 8
