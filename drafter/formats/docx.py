@@ -19,6 +19,7 @@ from docx.shared import Emu, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph
 
 from . import docx_ooxml as ox
+from . import docx_styles
 from . import docx_noteref, docx_package
 from ..assets import AssetRefused, short_ref
 from .base import Rendered, RenderError, Rendition
@@ -112,9 +113,9 @@ class _Writer:
         self.rtl = (md.dir or r.direction or "ltr").lower() == "rtl"
         self.sober = r.reference_docx is None
         # Styles drafter makes take the stylesheet's sizes too (docx_layout.format_style).
-        self._created = {"footnote text"} if ox.find_style(
+        self._created = {"footnote text"} if docx_styles.find_style(
             document, "footnote text", WD_STYLE_TYPE.PARAGRAPH) is None else set()
-        self.style_ids = ox.ensure_note_and_link_styles(document)
+        self.style_ids = docx_styles.ensure_note_and_link_styles(document)
         self._styles: dict[str, object] = {}
         self._style_layouts: dict[str, Layout] = {}  # each style's first paragraph's
         self._gaps: dict[int, float | None] = {}  # column gap of each column group
@@ -152,7 +153,7 @@ class _Writer:
         bidi = self.lang if primary in RTL_LANGUAGES else "ar-SA"
         defaults = self.doc.styles.element.find(qn("w:docDefaults"))
         default_rpr = None if defaults is None else defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
-        normal, _ = ox.ensure_style(self.doc, "Normal", WD_STYLE_TYPE.PARAGRAPH)
+        normal, _ = docx_styles.ensure_style(self.doc, "Normal", WD_STYLE_TYPE.PARAGRAPH)
         for rpr in (default_rpr, normal.element.get_or_add_rPr()):
             if rpr is not None:
                 ox.set_lang(rpr, self.lang, east_asia, bidi)
@@ -172,12 +173,12 @@ class _Writer:
     def _style(self, name: str):
         """The paragraph style `name`, created (based on Normal) if the document lacks it."""
         if name not in self._styles:
-            existing = ox.find_style(self.doc, name, WD_STYLE_TYPE.PARAGRAPH)
+            existing = docx_styles.find_style(self.doc, name, WD_STYLE_TYPE.PARAGRAPH)
             if existing is None and any(
-                ox.find_style(self.doc, name, t) for t in (WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE)
+                docx_styles.find_style(self.doc, name, t) for t in (WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE)
             ):
                 raise RenderError(f"style {name!r} of the reference document is not a paragraph style")
-            style, created = ox.ensure_style(self.doc, name, WD_STYLE_TYPE.PARAGRAPH)
+            style, created = docx_styles.ensure_style(self.doc, name, WD_STYLE_TYPE.PARAGRAPH)
             if created:
                 self._created.add(name)
             if created and not self.sober:
@@ -199,7 +200,7 @@ class _Writer:
                              size=self.sober or para.style in self._created)
         note = next(iter(self.r.tree.find_class("footnote")), None)
         if note is not None and note in styles:
-            notes_style = ox.find_style(self.doc, "footnote text", WD_STYLE_TYPE.PARAGRAPH)
+            notes_style = docx_styles.find_style(self.doc, "footnote text", WD_STYLE_TYPE.PARAGRAPH)
             format_style(notes_style, note_layout(styles[note], fonts("")),
                          size=self.sober or "footnote text" in self._created)
         return found
@@ -406,7 +407,7 @@ def _sober_styles(document, normal, size: float) -> None:
     fmt = normal.paragraph_format
     fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(8), 1.15
     for level, scale in ((1, 1.45), (2, 1.18), (3, 1.05)):
-        style, _ = ox.ensure_style(document, f"Heading {level}", WD_STYLE_TYPE.PARAGRAPH)
+        style, _ = docx_styles.ensure_style(document, f"Heading {level}", WD_STYLE_TYPE.PARAGRAPH)
         for el in style.element.findall(qn("w:rPr")) + style.element.findall(qn("w:pPr")):
             style.element.remove(el)  # python-docx's template has blue theme-font headings
         style.base_style = normal
