@@ -2,8 +2,10 @@
 
 The template prints a later call of a note as `span.footnote-ref` with the note's number. Typed
 into the DOCX, that number goes stale as soon as a partner adds a note before it; a NOTEREF
-field (ECMA-376 Part 1, 17.16.5.40) keeps the number as its cached result and asks Word to
-recompute it from the bookmarked footnote reference (F9, or when printing).
+field (ECMA-376 Part 1, 17.16.5, NOTEREF) keeps the number as its cached result and asks Word to
+recompute it from the bookmarked footnote reference (F9, or when printing). LibreOffice (7.4,
+and its current source) has no import for NOTEREF: it shows the number written here and does
+not renumber it (drafter's own tests found no form of the field it would recompute).
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ def bookmark_call(run, number: int) -> None:
 
 def note_reference_field(run, number: int) -> None:
     """Make `run` (already styled as a note reference) the result of a NOTEREF field to note
-    `number`'s bookmark: Word and LibreOffice show the note's current number, so adding a
-    note before it renumbers this call too. `\\f` formats it as a note mark, `\\h` links it."""
+    `number`'s bookmark: Word recomputes it (F9, printing), so adding a note before it
+    renumbers this call too; LibreOffice keeps the number written here. `\\f` formats it as a note mark, `\\h` links it."""
     r = run._r  # noqa: SLF001
     rpr = r.find(qn("w:rPr"))
     run.text = str(number)
