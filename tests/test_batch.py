@@ -74,6 +74,9 @@ def test_recipients_from_a_csv_list_and_a_combined_pdf(tmp_path):
     assert len(combined.pages) == sum(len(PdfReader(p).pages) for p in letters)
     first_pages = [combined.pages[0].extract_text(), combined.pages[-1].extract_text()]
     assert "Minister Number1" in first_pages[0]
+    # A viewer shows the file's title (DisplayDocTitle): its letters' own, not the YAML path.
+    assert combined.metadata.title == PdfReader(letters[0]).metadata.title
+    assert combined.metadata.title.startswith("Human rights concerns")
 
 
 def test_a_bad_recipients_list_is_located(tmp_path):

@@ -211,7 +211,8 @@ def _write_outcomes(plan, workers: Optional[int], limits) -> None:
         expected = [i for i, job in enumerate(plan.jobs) if job.group == group]
         pdfs = parts.get(group, {})
         if len(pdfs) == len(expected):
-            io.write_set({target: combine_pdfs([pdfs[i] for i in expected], group)})
+            # Titled as its letters are (their subject), not by the YAML file it came from.
+            io.write_set({target: combine_pdfs([pdfs[i] for i in expected])})
             typer.echo(f"{target}: {_count(len(expected), 'letter')}")
         else:
             _err(f"{target}: not written, {len(expected) - len(pdfs)} of its letters failed")
