@@ -277,6 +277,9 @@ def test_pdf_ua_is_claimed_only_when_every_letter_claims_it_and_the_check_passes
     broken = combine_pdfs([out.getvalue(), good])
     assert "the first heading is H2" in "; ".join(check(broken))
     assert not _claims_ua(broken)
+    # ... and says so, for the CLI to print: a claim is not dropped in silence.
+    assert any("not claimed PDF/UA-1" in w and "H2" in w for w in broken.warnings)
+    assert combine_pdfs([good, good]).warnings == ()
     with pikepdf.open(io.BytesIO(broken)) as pdf:
         assert len(pdf.Root.StructTreeRoot.K) == 2
 

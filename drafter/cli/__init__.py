@@ -212,7 +212,10 @@ def _write_outcomes(plan, workers: Optional[int], limits) -> None:
         pdfs = parts.get(group, {})
         if len(pdfs) == len(expected):
             # Titled as its letters are (their subject), not by the YAML file it came from.
-            io.write_set({target: combine_pdfs([pdfs[i] for i in expected])})
+            combined = combine_pdfs([pdfs[i] for i in expected])
+            io.write_set({target: combined})
+            for warning in combined.warnings:
+                _err(warning_line(str(target), warning))
             typer.echo(f"{target}: {_count(len(expected), 'letter')}")
         else:
             _err(f"{target}: not written, {len(expected) - len(pdfs)} of its letters failed")

@@ -13,9 +13,10 @@ import re
 _SUBSET = re.compile(r"^/([A-Z]{6})\+(.+)$")
 
 
-def combine_pdfs(parts: list[bytes], title: str = "") -> bytes:
+def combine_pdfs(parts: list[bytes], title: str = ""):
     """The pages of every PDF, in order, as one PDF (each letter keeps its own page numbers),
-    tagged as its letters are; each letter's font subsets get tags of their own."""
+    tagged as its letters are; each letter's font subsets get tags of their own. The bytes
+    (`Rendered`) carry a warning for a PDF/UA-1 claim of the letters the whole cannot keep."""
     import pikepdf
     from .pdf_merge import Merger
     merger, used, claims, accessible = Merger(), set(), set(), bool(parts)
@@ -38,11 +39,15 @@ def combine_pdfs(parts: list[bytes], title: str = "") -> bytes:
                 for intent in letters[0].Root.OutputIntents)
         version = max([letter.pdf_version for letter in letters] or ["1.7"])
         data = _save(pdf, version, claim, accessible)
-        if accessible and _ua_problems(data, merger.notes):
+        problems = _ua_problems(data, merger.notes) if accessible else []
+        if problems:
             # The letters' PDF/UA-1 holds for the combined file only if drafter's own check
-            # (what `--pdf-variant pdf/ua-1` requires of a letter) passes on it: else no claim.
+            # (what `--pdf-variant pdf/ua-1` requires of a letter) passes on it: else no claim,
+            # and the caller is told why.
             data = _save(pdf, version, claim, False)
-    return data
+    from ..formats.base import Rendered
+    return Rendered(data, tuple(
+        f"not claimed PDF/UA-1, as its letters are: {problem}" for problem in problems))
 
 
 def _info(pdf, first, title: str) -> None:
