@@ -8,6 +8,7 @@ Debian's python3-uno (installed by setup.sh) is built for Python 3.11 like the i
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import time
@@ -50,14 +51,22 @@ class Office:
         self._desktop = context.ServiceManager.createInstanceWithContext(
             "com.sun.star.frame.Desktop", context)
 
-    def paragraphs(self, docx: Path) -> list[tuple[str, str]]:
-        """(list label as LibreOffice numbers it, "•" for a bullet, text) of every body
-        paragraph, in order."""
+    @contextlib.contextmanager
+    def _opened(self, docx: Path):
+        """The document loaded hidden, closed again whatever the caller does with it."""
         hidden = self._uno.createUnoStruct("com.sun.star.beans.PropertyValue")
         hidden.Name, hidden.Value = "Hidden", True
         document = self._desktop.loadComponentFromURL(Path(docx).resolve().as_uri(), "_blank",
                                                       0, (hidden,))
         try:
+            yield document
+        finally:
+            document.close(True)
+
+    def paragraphs(self, docx: Path) -> list[tuple[str, str]]:
+        """(list label as LibreOffice numbers it, "•" for a bullet, text) of every body
+        paragraph, in order."""
+        with self._opened(docx) as document:
             found = []
             elements = document.Text.createEnumeration()
             while elements.hasMoreElements():
@@ -68,17 +77,11 @@ class Office:
                         label = "\u2022"  # a bullet: LibreOffice reports no label text
                     found.append((label, element.getString()))
             return found
-        finally:
-            document.close(True)
 
     def cross_references(self, docx: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
         """({bookmark: the text LibreOffice has in it}, [(field code, shown result)] of the
         fields LibreOffice keeps as Word field marks (NOTEREF, REF...), in order)."""
-        hidden = self._uno.createUnoStruct("com.sun.star.beans.PropertyValue")
-        hidden.Name, hidden.Value = "Hidden", True
-        document = self._desktop.loadComponentFromURL(Path(docx).resolve().as_uri(), "_blank",
-                                                      0, (hidden,))
-        try:
+        with self._opened(docx) as document:
             marks = document.getBookmarks()
             bookmarks = {name: marks.getByName(name).getAnchor().getString()
                          for name in marks.getElementNames()}
@@ -92,36 +95,22 @@ class Office:
                         if params.hasByName("vnd.oasis.opendocument.field.code") else ""
                     fields.append((code.strip(), field.getAnchor().getString()))
             return bookmarks, fields
-        finally:
-            document.close(True)
 
     def to_pdf(self, docx: Path, pdf: Path) -> Path:
         """Lay the DOCX out as LibreOffice does and export that layout as `pdf`."""
-        hidden = self._uno.createUnoStruct("com.sun.star.beans.PropertyValue")
-        hidden.Name, hidden.Value = "Hidden", True
-        document = self._desktop.loadComponentFromURL(Path(docx).resolve().as_uri(), "_blank",
-                                                      0, (hidden,))
-        try:
+        with self._opened(docx) as document:
             export = self._uno.createUnoStruct("com.sun.star.beans.PropertyValue")
             export.Name, export.Value = "FilterName", "writer_pdf_Export"
             document.storeToURL(Path(pdf).resolve().as_uri(), (export,))
             return Path(pdf)
-        finally:
-            document.close(True)
 
     def pictures(self, docx: Path) -> list[tuple[str, str]]:
         """(title, description) of every picture, as LibreOffice's alternative-text dialog
         shows them (Word's docPr title and descr)."""
-        hidden = self._uno.createUnoStruct("com.sun.star.beans.PropertyValue")
-        hidden.Name, hidden.Value = "Hidden", True
-        document = self._desktop.loadComponentFromURL(Path(docx).resolve().as_uri(), "_blank",
-                                                      0, (hidden,))
-        try:
+        with self._opened(docx) as document:
             graphics = document.getGraphicObjects()
             return [(graphics.getByIndex(i).Title, graphics.getByIndex(i).Description)
                     for i in range(graphics.getCount())]
-        finally:
-            document.close(True)
 
     def close(self) -> None:
         """End the office process (and wait for it)."""
