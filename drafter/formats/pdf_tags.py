@@ -370,7 +370,7 @@ class _Found:
         self.elements: dict[tuple, object] = {}  # objgen -> element, in structure order
         self.parent: dict[tuple, object] = {}
         self.claimed: dict[tuple, object] = {}  # annotation objgen -> its OBJR's element
-        todo = [(kid, None) for kid in reversed(_array(pdf.Root.StructTreeRoot.get("/K")))]
+        todo = [(kid, None) for kid in reversed(array_items(pdf.Root.StructTreeRoot.get("/K")))]
         while todo:
             node, owner = todo.pop()
             if not isinstance(node, pikepdf.Dictionary) or node.get("/Type") == "/MCR":
@@ -379,7 +379,7 @@ class _Found:
                 self.claimed[node.Obj.objgen] = owner
             elif "/S" in node:
                 self.elements[node.objgen], self.parent[node.objgen] = node, owner
-                todo.extend((kid, node) for kid in reversed(_array(node.get("/K"))))
+                todo.extend((kid, node) for kid in reversed(array_items(node.get("/K"))))
 
     def _on(self, element) -> str:
         page = self.pages.get(getattr(element.get("/Pg"), "objgen", None))
@@ -433,11 +433,12 @@ class _Found:
             self.pdf.Root.StructTreeRoot.ParentTree).items()
             if key < len(self.pages) and any(
                 isinstance(claim, pikepdf.Dictionary) and claim.objgen not in self.elements
-                for claim in _array(value)))
+                for claim in array_items(value)))
         return [f"text on page {pages[0]} is neither in the structure tree nor an artifact"] \
             if pages else []
 
 
-def _array(value) -> list:
+def array_items(value) -> list:
+    """A PDF value that may be one object or an array of them (a /K), as a list."""
     import pikepdf
     return [] if value is None else list(value) if isinstance(value, pikepdf.Array) else [value]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from ..formats.pdf_tags import array_items
+
 _KEYS = ("/StructParents", "/StructParent")  # a page's (and form's) key, an annotation's
 
 
@@ -59,7 +61,7 @@ class Merger:
             return
         copied = self.pdf.copy_foreign(tree)
         lang = str(letter.Root.get("/Lang", ""))
-        for kid in _array(copied.get("/K")):
+        for kid in array_items(copied.get("/K")):
             if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
                 kid.P = self.root
                 if lang and lang != self.lang and "/Lang" not in kid:
@@ -205,7 +207,7 @@ def _chain(pdf, items: list, count: int):
 
 def _count(tree, kind: str) -> int:
     """How many elements of type `kind` the structure tree holds."""
-    found, todo, seen = 0, list(_array(tree.get("/K"))), set()
+    found, todo, seen = 0, list(array_items(tree.get("/K"))), set()
     while todo:
         node = todo.pop()
         if not isinstance(node, pikepdf.Dictionary) or "/S" not in node \
@@ -213,9 +215,6 @@ def _count(tree, kind: str) -> int:
             continue
         seen.add(node.objgen)
         found += node.S == kind
-        todo.extend(_array(node.get("/K")))
+        todo.extend(array_items(node.get("/K")))
     return found
 
-
-def _array(value) -> list:
-    return [] if value is None else list(value) if isinstance(value, pikepdf.Array) else [value]
