@@ -304,6 +304,8 @@ def test_an_untagged_letter_among_them_leaves_no_half_a_tree(tmp_path):
     tagged = _render(tmp_path, _html("<h1>One</h1><p><a href='https://example.org'>x</a></p>"))
     untagged = _render(tmp_path, _html("<h1>Two</h1><p>Text.</p>"), pdf_tags=False)
     data = combine_pdfs([tagged, untagged])
+    assert any(w.startswith("not tagged") for w in data.warnings)  # said, not silent
+    assert combine_pdfs([tagged, tagged]).warnings == ()
     with pikepdf.open(io.BytesIO(data)) as pdf:
         assert "/StructTreeRoot" not in pdf.Root and "/MarkInfo" not in pdf.Root
         assert not [p for p in pdf.pages if "/StructParents" in p.obj]

@@ -46,8 +46,11 @@ def combine_pdfs(parts: list[bytes], title: str = ""):
             # and the caller is told why.
             data = _save(pdf, version, claim, False)
     from ..formats.base import Rendered
-    return Rendered(data, tuple(
-        f"not claimed PDF/UA-1, as its letters are: {problem}" for problem in problems))
+    warnings = [f"not claimed PDF/UA-1, as its letters are: {problem}" for problem in problems]
+    if merger.kids and not merger.tagged:
+        warnings.append("not tagged: some of its letters have no structure tree, and a tree "
+                        "of the others would leave their pages out")
+    return Rendered(data, tuple(warnings))
 
 
 def _info(pdf, first, title: str) -> None:
