@@ -214,6 +214,30 @@ def test_the_package_is_a_current_word_document_that_keeps_its_fonts_embedded():
         < children.index("compat")
 
 
+def test_the_package_holds_one_set_of_styles_the_ones_drafter_wrote(tmp_path):
+    """No stale second copy of the styles (Word 2010's stylesWithEffects.xml, python-docx's
+    template's, which drafter never updates) in the built-in template's DOCX nor in one made
+    without a reference document; and no unused table styles (a letter has no tables)."""
+    builtin = rendered(MAIN, "docx")["docx"]
+    sober = render_docx(Rendition(
+        html="<!doctype html><html lang=en><head><title>T</title></head><body><p>Hi</p></body>"
+             "</html>", stylesheet="body { font-family: 'Noto Serif'; font-size: 13pt }",
+        letter_dir=tmp_path, template_dir=tmp_path, date=datetime.date(2026, 11, 3)))
+    for data in (builtin, sober):
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = z.namelist()
+            rels = z.read("word/_rels/document.xml.rels").decode()
+            types = z.read("[Content_Types].xml").decode()
+        assert not [n for n in names if "stylesWithEffects" in n]
+        assert "stylesWithEffects" not in rels + types
+    styles = part(builtin, "word/styles.xml")
+    tables = styles.findall("w:style[@w:type='table']", NS)
+    assert [t.get(f"{{{W}}}default") for t in tables] == ["1"]  # Word's "Normal Table" only
+    sizes = part(sober, "word/styles.xml").xpath(
+        "w:style[@w:styleId='Normal']/w:rPr/w:sz/@w:val", namespaces=NS)
+    assert sizes == ["26"]  # the stylesheet's 13 pt, in the one styles part Word reads
+
+
 def test_app_properties_name_drafter_and_count_the_letter():
     result = rendered(NOTES, "pdf", "docx")
     app = part(result["docx"], "docProps/app.xml")

@@ -66,6 +66,7 @@ def _open_document(r: Rendition):
             raise RenderError(f"cannot read reference document {r.reference_docx}: {exc}") from exc
     else:
         document = docx.Document()
+    docx_styles.drop_styles_with_effects(document)
     body = document.element.body
     for child in list(body):
         if child.tag != qn("w:sectPr"):

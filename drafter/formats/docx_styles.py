@@ -98,3 +98,16 @@ def ensure_note_and_link_styles(document) -> dict[str, str]:
         link.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
         link.font.underline = True
     return {"note_text": text.style_id, "note_ref": ref.style_id, "link": link.style_id}
+
+
+_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+
+
+def drop_styles_with_effects(document) -> None:
+    """Remove Word 2010's second copy of the styles (stylesWithEffects.xml). drafter sets its
+    fonts, sizes and spacing in styles.xml only, so the copy would contradict the letter's
+    styles; Word rebuilds it from styles.xml when it needs it."""
+    part = document.part
+    for r_id, rel in list(part.rels.items()):
+        if rel.reltype == _STYLES_WITH_EFFECTS:
+            part.drop_rel(r_id)
