@@ -20,6 +20,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from drafter.formats.docx_scripts import mirror_complex_emphasis  # noqa: E402
 from drafter.formats.docx_styles import drop_styles_with_effects  # noqa: E402
 from drafter.formats.docx_ooxml import (document_timestamp, save_reproducible,  # noqa: E402
                                        set_core_properties)
@@ -108,6 +109,7 @@ def main() -> None:
 
     _drop_table_styles(doc)
     drop_styles_with_effects(doc)  # a copy of the styles above that nothing updates
+    mirror_complex_emphasis(doc)  # bold and italic for Arabic, Hebrew and Tibetan text too
     body = doc.element.body
     for child in list(body):
         if not child.tag.endswith("}sectPr"):

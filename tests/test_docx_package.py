@@ -238,6 +238,28 @@ def test_the_package_holds_one_set_of_styles_the_ones_drafter_wrote(tmp_path):
     assert sizes == ["26"]  # the stylesheet's 13 pt, in the one styles part Word reads
 
 
+def test_the_zip_is_the_one_pythons_zipfile_writes_and_reads_back_whole():
+    """drafter writes the DOCX's zip records itself (to reuse each member's compressed form
+    across a batch): the bytes must be zipfile's own for the same members, dates and modes."""
+    from drafter.formats.docx_zip import write_zip
+    members = [("[Content_Types].xml", b"<Types/>"), ("word/document.xml", b"x" * 70_000),
+               ("word/fonts/font1.odttf", os.urandom(5_000)), ("word/m\u00e9dia/a.png", b""),
+               ("word/document2.xml", b"x" * 70_000)]
+    expected = io.BytesIO()
+    with zipfile.ZipFile(expected, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type, info.create_system = zipfile.ZIP_DEFLATED, 3
+            info.external_attr = 0o644 << 16
+            z.writestr(info, data)
+    for _ in range(2):  # the second time from compressed members kept in memory
+        data = write_zip(members)
+        assert data == expected.getvalue()
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            assert z.testzip() is None
+            assert [(i.filename, z.read(i)) for i in z.infolist()] == members
+
+
 def test_app_properties_name_drafter_and_count_the_letter():
     result = rendered(NOTES, "pdf", "docx")
     app = part(result["docx"], "docProps/app.xml")

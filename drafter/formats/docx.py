@@ -19,6 +19,7 @@ from docx.shared import Emu, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph
 
 from . import docx_ooxml as ox
+from . import docx_props as props
 from . import docx_styles
 from . import docx_noteref, docx_package
 from ..assets import AssetRefused, short_ref
@@ -39,6 +40,7 @@ WORD_LIST_LEVELS = 9
 # h1-h6 are headings in Word by their outline level (its navigation pane, accessibility
 # checker and tagged PDF read it), also when data-docx-style gives them a style of their own.
 _OUTLINE_LEVELS = {f"h{n}": n - 1 for n in range(1, 7)}
+_PSTYLE, _VAL = qn("w:pStyle"), qn("w:val")
 _GENERIC = frozenset("serif sans-serif monospace cursive fantasy system-ui ui-serif".split())
 _ALIGN = {
     "center": WD_ALIGN_PARAGRAPH.CENTER, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
@@ -212,15 +214,15 @@ class _Writer:
         """One flow paragraph as one Word paragraph."""
         p = self.doc.add_paragraph()
         # By id: python-docx's style= argument rescans every style of the document per paragraph.
-        p._p.get_or_add_pPr().style = self._style(para.style).style_id
+        ppr = props.paragraph_properties(p._p)
+        props.child(ppr, _PSTYLE, props.PPR).set(_VAL, self._style(para.style).style_id)
         group = para.columns.group_id if para.columns else None
         if not self.segments or self.segments[-1][0] != group:
             self.segments.append((group, []))
         self.segments[-1][1].append((p._p, para.columns.count if para.columns else 1))
         if group is not None:
             self._gaps.setdefault(group, layout.column_gap)
-        fmt = p.paragraph_format
-        format_paragraph(fmt, layout, self._style_layouts[para.style],
+        format_paragraph(ppr, layout, self._style_layouts[para.style],
                          numbered=para.list is not None and para.list.marker)
         if para.list is not None:
             self._list_item(p, para)
@@ -228,7 +230,7 @@ class _Writer:
         if rtl:
             ox.set_paragraph_bidi(p._p.get_or_add_pPr())
         if para.align:
-            fmt.alignment = _alignment(para.align, rtl)
+            p.paragraph_format.alignment = _alignment(para.align, rtl)
         if para.tag in _OUTLINE_LEVELS:  # a heading for Word too, whatever its style's look
             p._p.get_or_add_pPr().get_or_add_outlineLvl().val = _OUTLINE_LEVELS[para.tag]
         self._runs(p, para.runs, self.doc.part)
@@ -287,7 +289,8 @@ class _Writer:
             if not first:
                 run = ox.add_run_in(link, p) if link is not None else p.add_run()
             first = False
-            run.text = segment.text
+            if not props.add_text(run._r, segment.text):
+                run.text = segment.text
             _format(run, fr, self.style_ids["link"] if link is not None and not fr.plain_link
                     else None)
             mark_run(run, segment)
@@ -378,21 +381,25 @@ def _alignment(align: str, rtl: bool) -> WD_ALIGN_PARAGRAPH:
 
 def _format(run, fr: FlowRun, link_style: str | None) -> None:
     """Bold, italic, underline, super/subscript and the hyperlink character style."""
+    if not (link_style or fr.bold or fr.italic or fr.underline or fr.vert):
+        return
+    rpr = props.run_properties(run._r)
     if link_style:
-        run._r.get_or_add_rPr().style = link_style
-    font = run.font
+        props.set_run_value(rpr, _RSTYLE, link_style)
     if fr.bold:
-        font.bold = True
-        font.cs_bold = True
+        props.set_run_value(rpr, _B)
+        props.set_run_value(rpr, _B_CS)
     if fr.italic:
-        font.italic = True
-        font.cs_italic = True
+        props.set_run_value(rpr, _I)
+        props.set_run_value(rpr, _I_CS)
     if fr.underline:
-        font.underline = True
-    if fr.vert == "superscript":
-        font.superscript = True
-    elif fr.vert == "subscript":
-        font.subscript = True
+        props.set_run_value(rpr, _U, "single")
+    if fr.vert in ("superscript", "subscript"):
+        props.set_run_value(rpr, _VERT_ALIGN, fr.vert)
+
+
+_RSTYLE, _B, _B_CS, _I, _I_CS = (qn(f"w:{tag}") for tag in ("rStyle", "b", "bCs", "i", "iCs"))
+_U, _VERT_ALIGN = qn("w:u"), qn("w:vertAlign")
 
 
 def _footer_is_empty(footer) -> bool:

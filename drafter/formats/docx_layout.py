@@ -30,10 +30,11 @@ from functools import lru_cache
 from itertools import takewhile
 
 import cssselect2
-from docx.enum.text import WD_LINE_SPACING
+from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from . import docx_ooxml as ox
+from . import docx_props as props
 from ..template.style import Computed
 
 _COMMON_SERIF = (1.07, 0.29)  # ascent and descent per em when no font file can be read
@@ -63,58 +64,64 @@ def format_style(style, layout: Layout, size: bool) -> None:
     """Write the values of the first paragraph of a style into the style itself, so a partner
     who types a new paragraph in it gets the PDF's spacing; `size` too for a style drafter
     made (a reference document's own sizes are its look)."""
-    fmt = style.paragraph_format
-    _line(fmt, layout)
-    fmt.space_before, fmt.space_after = Pt(layout.before), Pt(layout.after)
-    fmt.keep_with_next, fmt.keep_together = layout.keep_next, layout.keep_lines
-    fmt.page_break_before = layout.page_break
-    _indent(fmt, layout)
+    ppr = style.element.get_or_add_pPr()
+    _line(ppr, layout)
+    props.set_space(ppr, _BEFORE, Pt(layout.before))
+    props.set_space(ppr, _AFTER, Pt(layout.after))
+    props.set_on_off(ppr, _KEEP_NEXT, layout.keep_next)
+    props.set_on_off(ppr, _KEEP_LINES, layout.keep_lines)
+    props.set_on_off(ppr, _PAGE_BREAK, layout.page_break)
+    _indent(ppr, layout)
     # "No space between paragraphs of the same style" would drop the gaps between list items.
-    ox.set_contextual_spacing(style.element.get_or_add_pPr(), False)
+    ox.set_contextual_spacing(ppr, False)
     if size:
         style.font.size = Pt(layout.size)
 
 
-def format_paragraph(fmt, layout: Layout, style: Layout, numbered: bool) -> None:
-    """Direct formatting where a paragraph's values differ from its style's; a numbered one
-    always gets its indents (the numbering level's would win over the style's), one kept
-    with the next its keep."""
+def format_paragraph(ppr, layout: Layout, style: Layout, numbered: bool) -> None:
+    """Direct formatting (in the paragraph's `w:pPr`) where a paragraph's values differ from
+    its style's; a numbered one always gets its indents (the numbering level's would win over
+    the style's), one kept with the next its keep."""
     if _twips(layout.before) != _twips(style.before):
-        fmt.space_before = Pt(layout.before)
+        props.set_space(ppr, _BEFORE, Pt(layout.before))
     if _twips(layout.after) != _twips(style.after):
-        fmt.space_after = Pt(layout.after)
+        props.set_space(ppr, _AFTER, Pt(layout.after))
     if (layout.line is None) != (style.line is None) or layout.exact != style.exact or (
             layout.line is not None and _twips(layout.line) != _twips(style.line)):
-        _line(fmt, layout)
+        _line(ppr, layout)
     if layout.keep_next or layout.keep_next != style.keep_next:
         # Kept with the next paragraph in its own right too (the template asks it of this
         # paragraph), so it holds when a partner gives it another style.
-        fmt.keep_with_next = layout.keep_next
+        props.set_on_off(ppr, _KEEP_NEXT, layout.keep_next)
     if layout.keep_lines != style.keep_lines:
-        fmt.keep_together = layout.keep_lines
+        props.set_on_off(ppr, _KEEP_LINES, layout.keep_lines)
     if layout.page_break != style.page_break:
-        fmt.page_break_before = layout.page_break
+        props.set_on_off(ppr, _PAGE_BREAK, layout.page_break)
     indents = (layout.start, layout.end, layout.hanging, layout.first_line)
     if numbered or [_twips(v) for v in indents] != [_twips(v) for v in (
             style.start, style.end, style.hanging, style.first_line)]:
-        _indent(fmt, layout)
+        _indent(ppr, layout)
+
+
+_BEFORE, _AFTER = qn("w:before"), qn("w:after")
+_KEEP_NEXT, _KEEP_LINES = qn("w:keepNext"), qn("w:keepLines")
+_PAGE_BREAK = qn("w:pageBreakBefore")
 
 
 def _twips(points: float) -> int:
     return round(points * 20)
 
 
-def _line(fmt, layout: Layout) -> None:
-    if layout.line is None:
-        fmt.line_spacing = 1.0  # single: the font's own height, as CSS `normal`
-        return
-    fmt.line_spacing = Pt(layout.line)
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY if layout.exact else WD_LINE_SPACING.AT_LEAST
+def _line(ppr, layout: Layout) -> None:
+    """Single lines (CSS `normal`: the font's own height), else the CSS pitch, exact or at
+    least."""
+    props.set_line(ppr, None if layout.line is None else Pt(layout.line),
+                   "exact" if layout.exact else "at_least")
 
 
-def _indent(fmt, layout: Layout) -> None:
-    fmt.left_indent, fmt.right_indent = Pt(layout.start), Pt(layout.end)
-    fmt.first_line_indent = Pt(-layout.hanging if layout.hanging else layout.first_line)
+def _indent(ppr, layout: Layout) -> None:
+    props.set_indents(ppr, Pt(layout.start), Pt(layout.end),
+                      Pt(-layout.hanging if layout.hanging else layout.first_line))
 
 
 def computed_styles(tree, sheet) -> dict:

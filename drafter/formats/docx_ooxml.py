@@ -25,11 +25,11 @@ from docx.parts.story import StoryPart
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from .docx_zip import write_zip
 from .flow import remove_xml_invalid
 
 xml_safe = remove_xml_invalid  # one definition, shared with the HTML walker
 
-_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _FALLBACK_EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 # Schema order tails (ECMA-376): python-docx only knows some of these children.
@@ -336,15 +336,7 @@ def _zip_order(name: str) -> tuple[int, str]:
 def save_reproducible(document) -> bytes:
     """Save to bytes with fixed zip timestamps and entry order: equal input, equal bytes."""
     entries = _package_entries(document)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in sorted(entries, key=_zip_order):
-            info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # Unix, whatever machine renders
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, entries[name])
-    return out.getvalue()
+    return write_zip([(name, entries[name]) for name in sorted(entries, key=_zip_order)])
 
 
 class _Entries:

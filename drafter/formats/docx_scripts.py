@@ -142,9 +142,12 @@ class ScriptFonts:
 def mark_run(run, segment: Segment) -> None:
     """Give a python-docx run its segment's font (all four slots) and script flags."""
     from docx.oxml.ns import qn
-    rpr = run._r.get_or_add_rPr()
+    from . import docx_props as props
+    if not (segment.font or segment.complex or segment.rtl):
+        return
+    rpr = props.run_properties(run._r)
     if segment.font:
-        rfonts = rpr.get_or_add_rFonts()
+        rfonts = props.child(rpr, qn("w:rFonts"), props.RPR)
         for slot in ("ascii", "hAnsi", "eastAsia", "cs"):
             rfonts.set(qn(f"w:{slot}"), segment.font)
         if segment.east_asia:
@@ -152,9 +155,9 @@ def mark_run(run, segment: Segment) -> None:
         elif segment.complex:
             rfonts.set(qn("w:hint"), "cs")
     if segment.complex:
-        rpr.get_or_add_cs()
+        props.child(rpr, qn("w:cs"), props.RPR)
     if segment.rtl:
-        rpr.get_or_add_rtl()
+        props.child(rpr, qn("w:rtl"), props.RPR)
 
 
 def fill_script_slots(rpr, east_asia: str | None, complex_script: str | None) -> None:
