@@ -48,6 +48,22 @@ def drafter_cli():
     return run_drafter
 
 
+@pytest.fixture
+def cli(capsys):
+    """`drafter ARGS` in this process (no interpreter start-up): (exit status, stdout, stderr)."""
+    from drafter.cli import main
+
+    def run(*args) -> tuple[int, str, str]:
+        try:
+            main([str(a) for a in args])
+            status = 0
+        except SystemExit as exc:
+            status = exc.code or 0
+        out = capsys.readouterr()
+        return status, out.out, out.err
+    return run
+
+
 @pytest.fixture(scope="session")
 def office(tmp_path_factory):
     """One LibreOffice process (tests/office.py) for every test that reads a DOCX through it."""

@@ -11,6 +11,7 @@ from pathlib import Path
 import pdfplumber
 from docx2python import docx2python
 
+PAGE_HEAD = 70.0  # points: the top margin (25 mm) holds page furniture, never the letter
 PAGE_LABEL = re.compile(r"^(Page|Seite) \d+ (of|von|sur) \d+$")
 NOTE_START = re.compile(r"^(\d+)\.$")
 LIST_MARKER = re.compile(r"^(\d+\.|\u2022)$")
@@ -124,6 +125,8 @@ def read_pdf(path: Path) -> Reading:
             body_size = max((w["size"] for w in words), default=10)
             note = None
             for w in words:
+                if w["top"] + w["size"] < PAGE_HEAD:
+                    continue  # a draft's mark and notice, an embargo's line: not the letter
                 if w["top"] >= separator:
                     match = NOTE_START.match(w["text"]) if w["line_start"] else None
                     if match and int(match.group(1)) == len(out.notes) + 1:

@@ -23,7 +23,10 @@ COUNTS = {
     "fr-travail-force.yaml": "1 recipient, 3 signing",
     "de-lieferketten.yaml": "2 recipients, 3 signing",
     "multiscript-detained-scholars.yaml": "3 recipients, 3 signing",
+    "draft-round.yaml": "1 recipient, 4 signing; draft (Draft 2); embargoed until 22 March 2027, "
+                        "09:00 CET",  # on 1 March 2027 (SOURCE_DATE_EPOCH below)
 }
+BEFORE_THE_EMBARGO = "1803859200"  # 2027-03-01T00:00Z
 
 
 def test_every_example_has_its_counts():
@@ -31,7 +34,8 @@ def test_every_example_has_its_counts():
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
-def test_validate_prints_ok_with_counts(example: Path, drafter_cli):
+def test_validate_prints_ok_with_counts(example: Path, drafter_cli, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", BEFORE_THE_EMBARGO)  # the moment embargoes hold to
     result = drafter_cli("validate", example.relative_to(REPO))
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"examples/{example.name}: ok ({COUNTS[example.name]})\n"

@@ -25,7 +25,7 @@ from drafter import load_letter
 from drafter.letter.editions import load_edition
 from drafter.pipeline import write_letter
 from drafter.template.folder import find_template
-from readback import PAGE_LABEL, _words_in_stream_order
+from readback import PAGE_HEAD, PAGE_LABEL, _words_in_stream_order
 from test_layout_rules import NOTE_LETTER, _note
 from test_signatories_layout import letter_yaml
 
@@ -83,6 +83,8 @@ def page_starts(pdf_path: Path, count: int = 3) -> list[str]:
                 lines.setdefault(round(w["base"]), []).append(w["text"])
             found: list[str] = []
             for w in words:
+                if w["top"] + w["size"] < PAGE_HEAD:
+                    continue  # a draft's mark and notice in the top margin: not the letter
                 line = " ".join(t for base, texts in lines.items()
                                 if abs(base - w["base"]) < 2.5 for t in texts)
                 small_digits = w["size"] < body_size * 0.75 and w["text"].isdigit()

@@ -67,7 +67,8 @@ def test_schema_keys_are_the_format_contract(schema):
     assert set(schema["properties"]) == {
         "template", "language", "date", "place", "subject", "recipients", "cc", "salutation",
         "opening", "concerns", "demands", "conclusion", "closing", "signatories", "notes",
-        "contact", "signatory_order", "signatories_as_of", "signatory_layout", "typography"}
+        "contact", "signatory_order", "signatories_as_of", "signatory_layout", "typography",
+        "status", "version", "embargo"}
     assert set(schema["required"]) == {"recipients", "signatories"}
     assert set(defs["Party"]["properties"]) == {"name", "title", "organisation", "address",
                                                 "salutation", "lang"}

@@ -17,7 +17,6 @@ import pytest
 
 from drafter import load_letter
 from drafter.pipeline import render  # drafter.render is shadowed once drafter/formats/ loads
-from drafter.cli import main
 from drafter.signon.questions import clear_answer, lexicon, question_for
 
 LETTER = """\
@@ -30,20 +29,6 @@ signatories:
   - organisation: Lead Harbour Coalition
     lead: true
 """
-
-
-@pytest.fixture
-def cli(capsys):
-    """`drafter ARGS` in this process: (exit status, stdout, stderr)."""
-    def run(*args) -> tuple[int, str, str]:
-        try:
-            main([str(a) for a in args])
-            status = 0
-        except SystemExit as exc:
-            status = exc.code or 0
-        out = capsys.readouterr()
-        return status, out.out, out.err
-    return run
 
 
 def _csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:

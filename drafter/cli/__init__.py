@@ -65,11 +65,25 @@ def validate(files: list[Path] = typer.Argument(..., help="Letter YAML files (or
             _err(str(exc))
             continue
         typer.echo(f"{file}: ok ({_count(len(letter.recipients), 'recipient')}, "
-                   f"{_signing(letter)})")
+                   f"{_signing(letter)}{_status(letter)})")
         for warning in sorted(letter.warnings + problems):  # never a failure
             _err(str(warning))
     if failed:
         raise Failed()
+
+
+def _status(letter) -> str:
+    """"; draft (Draft 3); embargoed until 5 December 2026, 10:00 CET", as far as it applies."""
+    from ..compose.furniture import moment_text, now
+    from ..compose.wording import locale_for
+    parts = []
+    if letter.status == "draft":
+        parts.append(f"draft ({letter.version})" if letter.version else "draft")
+    if letter.embargo is not None:
+        when = moment_text(letter.embargo, locale_for("en"))
+        parts.append(f"embargoed until {when}" if now() < letter.embargo
+                     else f"embargo passed ({when}): not printed")
+    return "".join(f"; {p}" for p in parts)
 
 
 def _languages(value: Optional[str]) -> list[str]:
@@ -120,6 +134,12 @@ def render(
                                      help="Seconds a letter may take to render (0: no limit)."),
     memory_limit: int = typer.Option(1024, "--memory-limit", min=0,
                                      help="MiB of memory a render may use (0: no limit)."),
+    final: bool = typer.Option(False, "--final", help="The version to send: refuse a letter "
+                               "still marked draft, with pending signatories or sign-on rows "
+                               "left to decide (nothing is written)."),
+    allow_pending: bool = typer.Option(False, "--allow-pending",
+                                       help="With --final: send without the pending "
+                                            "signatories and undecided rows."),
 ) -> None:
     """Render letters to PDF and DOCX (and HTML, text): OUT/<name>.<ext>, written as a set."""
     from ..output.plan import Request, make_plan
@@ -141,6 +161,8 @@ def render(
     from ..letter.recipients import MapError, column_map
     if map_ and recipients is None:
         raise typer.BadParameter("goes with --recipients", param_hint="--map")
+    if allow_pending and not final:
+        raise typer.BadParameter("goes with --final", param_hint="--allow-pending")
     try:
         columns = column_map(map_)
     except MapError as exc:
@@ -156,6 +178,8 @@ def render(
         raise typer.BadParameter(str(exc), param_hint="--map") from None
     for message in plan.warnings + plan.problems:  # a field left out is said at every render
         _err(message)
+    if final:
+        _refuse_unfinished(files, allow_pending)
     from ..output.limits import Limits
     limits = Limits(time_limit or None, memory_limit * 1024 * 1024 or None)
     _write_outcomes(plan, jobs, limits)
@@ -165,6 +189,22 @@ def render(
     if summary:
         _err(summary)
     if plan.problems:
+        raise Failed()
+
+
+def _refuse_unfinished(files: list[Path], allow_pending: bool) -> None:
+    """--final: every reason a letter is not ready to send, before anything is rendered."""
+    from ..letter.final import final_problems
+    problems = []
+    for file in dict.fromkeys(files):
+        try:
+            problems += final_problems(file, allow_pending)
+        except (OSError, LetterError):
+            continue  # not readable or not a letter: its own error is already said
+    for problem in problems:
+        _err(str(problem))
+    if problems:
+        _err("--final: nothing was written")
         raise Failed()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from .furniture import draft_words, embargo_words
 from .document import Demands, Document, ListBlock, Party, Section, Signer
 from .wording import Locale, locale_for
 from .markdown import Converter, as_item
@@ -27,6 +28,7 @@ def compose(letter: Letter) -> Document:
     notes = {key: fill(text, values) for key, text in letter.notes.items()}
     md = Filled(Converter(notes), values)
     signers = list(signing.printed)  # anonymous and unconfirmed ones are never named
+    mark, notice = draft_words(letter, words)
     return tag_document(typeset_document(Document(
         language=letter.language,
         direction=words["direction"] or "ltr",
@@ -56,6 +58,8 @@ def compose(letter: Letter) -> Document:
         # their stated languages hold for it; the letter's own salutation is its own text.
         salutation_lang=() if letter.salutation else tuple(dict.fromkeys(
             tag for p in letter.recipients for tag in p.lang)),
+        draft_mark=mark, draft_notice=notice, embargo_notice=embargo_words(letter, words),
+        version=(letter.version or "").strip(),
     ), enabled=letter.typography != "plain"))  # “quotes” in prose; other scripts' languages
 
 

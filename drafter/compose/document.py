@@ -158,6 +158,11 @@ class Document:
     notes: dict = field(default_factory=dict)
     signing: object = None  # signon.arrange.Signing: the signatories laid out for their number
     salutation_lang: tuple = ()  # a derived greeting's languages: its recipients' `lang:`
+    # Page furniture (compose/furniture.py): empty unless a draft, or an embargo still holds.
+    draft_mark: str = ""
+    draft_notice: str = ""
+    embargo_notice: str = ""
+    version: str = ""  # the letter's `version:` (a draft prints it; the DOCX keeps it)
 
     @property
     def dateline(self) -> str:

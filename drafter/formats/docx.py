@@ -10,7 +10,7 @@ import struct
 import docx
 from docx.enum.section import WD_SECTION_START
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.image.exceptions import (InvalidImageStreamError, UnexpectedEndOfFileError,
                                    UnrecognizedImageError)
 from docx.image.image import Image as DocxImage
@@ -41,6 +41,7 @@ WORD_LIST_LEVELS = 9
 # checker and tagged PDF read it), also when data-docx-style gives them a style of their own.
 _OUTLINE_LEVELS = {f"h{n}": n - 1 for n in range(1, 7)}
 _PSTYLE, _VAL = qn("w:pStyle"), qn("w:val")
+_FURNITURE_COLOUR = RGBColor(0xAA, 0x00, 0x00)  # a draft's mark, as the template's CSS has it
 _GENERIC = frozenset("serif sans-serif monospace cursive fantasy system-ui ui-serif".split())
 _ALIGN = {
     "center": WD_ALIGN_PARAGRAPH.CENTER, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
@@ -141,12 +142,14 @@ class _Writer:
             if self.sober and i + 1 < len(paragraphs) and same_block(para, paragraphs[i + 1]):
                 p.paragraph_format.space_after = Pt(0)  # address and signature lines sit together
         self._footer()
+        self._header()  # before _sections: each section's page setup copies its references
         self._sections()
         md = self.r.metadata  # one record, one precedence, as in the PDF
         ox.set_core_properties(
             self.doc, title=md.title, author=md.author,
             description=md.description, keywords=md.keywords, language=self.lang,
-            when=ox.document_timestamp(self.r.date),
+            when=ox.document_timestamp(self.r.date), version=self.flow.metadata.version,
+            status=self.flow.metadata.draft_mark,
         )
 
     def _document_styles(self) -> None:
@@ -350,6 +353,47 @@ class _Writer:
             elif piece:
                 p.add_run(piece)
 
+    def _header(self) -> None:
+        """A draft's mark and notice and an embargo's line at the top of every page, as the
+        PDF has them: the mark at the start, the rest at the end of the line (a right tab at
+        the text's edge). Above a reference document's own header (a letterhead stays), on
+        its first page's and even pages' headers too."""
+        md = self.flow.metadata
+        if not md.furniture:
+            return
+        lines = [(md.draft_mark, md.draft_notice)] if md.draft_mark else []
+        lines += [("", md.embargo)] if md.embargo else []
+        section = self.doc.sections[-1]
+        headers = [section.header]
+        if section.different_first_page_header_footer:
+            headers.append(section.first_page_header)
+        if self.doc.settings.odd_and_even_pages_header_footer:
+            headers.append(section.even_page_header)
+        edge = section.page_width - section.left_margin - section.right_margin
+        for header in headers:
+            header.is_linked_to_previous = False
+            for old in header.paragraphs:  # a new header's one empty paragraph would push
+                if not old._p.xpath("./w:r | ./w:hyperlink | .//w:drawing | .//w:fldSimple"):
+                    old._p.getparent().remove(old._p)  # the body down a line in Word
+            for position, (mark, words) in enumerate(lines):
+                p = header.add_paragraph()
+                header._element.insert(position, p._p)  # before the header's own content
+                p.style = self._style("Header")
+                if self.rtl:
+                    ox.set_paragraph_bidi(p._p.get_or_add_pPr())
+                if mark:
+                    run = p.add_run(ox.xml_safe(mark))
+                    run.bold = True
+                    run.font.color.rgb = _FURNITURE_COLOUR
+                if words:
+                    stops = p.paragraph_format.tab_stops
+                    for inherited in _style_tab_stops(p.style):  # Header's own: centre, right
+                        if inherited != edge:
+                            stops.add_tab_stop(inherited, WD_TAB_ALIGNMENT.CLEAR)
+                    stops.add_tab_stop(edge, WD_TAB_ALIGNMENT.RIGHT)
+                    run = p.add_run("\t" + ox.xml_safe(words))
+                    run.font.color.rgb = _FURNITURE_COLOUR
+
     def _sections(self) -> None:
         """Column groups become continuous sections with `w:cols`."""
         body_sect = self.doc.sections[-1]._sectPr
@@ -400,6 +444,15 @@ def _format(run, fr: FlowRun, link_style: str | None) -> None:
 
 _RSTYLE, _B, _B_CS, _I, _I_CS = (qn(f"w:{tag}") for tag in ("rStyle", "b", "bCs", "i", "iCs"))
 _U, _VERT_ALIGN = qn("w:u"), qn("w:vertAlign")
+
+
+def _style_tab_stops(style) -> list:
+    """The tab stop positions a paragraph style sets, itself or through its base styles."""
+    positions = []
+    while style is not None:
+        positions += [t.position for t in style.paragraph_format.tab_stops]
+        style = style.base_style
+    return list(dict.fromkeys(positions))
 
 
 def _footer_is_empty(footer) -> bool:

@@ -291,7 +291,8 @@ def document_timestamp(letter_date: datetime.date | None) -> datetime.datetime:
 
 
 def set_core_properties(document, *, title: str, author: str, description: str, keywords: str,
-                        language: str, when: datetime.datetime) -> None:
+                        language: str, when: datetime.datetime, version: str = "",
+                        status: str = "") -> None:
     """Set every core property, so nothing of python-docx's template (creator, 2013) leaks."""
     cp = document.core_properties
     cp.title = fit_property(title)
@@ -301,7 +302,8 @@ def set_core_properties(document, *, title: str, author: str, description: str, 
     cp.comments = ""
     cp.keywords = fit_property(keywords)
     cp.language = fit_property(language)
-    cp.category = cp.content_status = cp.identifier = cp.version = ""
+    cp.category = cp.identifier = ""
+    cp.version, cp.content_status = fit_property(version), fit_property(status)  # a draft's
     cp.created = cp.modified = when.replace(tzinfo=None)
     cp.revision = 1
     remove_thumbnail(document)

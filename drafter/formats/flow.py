@@ -146,6 +146,17 @@ class Metadata:
     page_label: str = ""
     notes_label: str = ""
     meta: dict[str, str] = field(default_factory=dict)
+    # Page furniture at the top of every page (docs/template-contract.md): a draft's mark and
+    # notice, an embargo's line; and the letter's version (the DOCX's version property).
+    draft_mark: str = ""
+    draft_notice: str = ""
+    embargo: str = ""
+    version: str = ""
+
+    @property
+    def furniture(self) -> list[str]:
+        """The lines of the page head, in reading order ([] for a final, unembargoed letter)."""
+        return [line for line in (self.draft_mark, self.draft_notice, self.embargo) if line]
 
 
 @dataclass
@@ -201,6 +212,10 @@ def _metadata(root) -> Metadata:
         keywords=meta.get("keywords", ""), lang=root.get("lang", "").strip(),
         dir=root.get("dir", "").strip().lower(), page_label=meta.get("drafter:page-label", ""),
         notes_label=meta.get("drafter:notes-label", ""), meta=meta,
+        draft_mark=meta.get("drafter:draft-mark", "").strip(),
+        draft_notice=meta.get("drafter:draft-notice", "").strip(),
+        embargo=meta.get("drafter:embargo", "").strip(),
+        version=meta.get("drafter:version", "").strip(),
     )
 
 

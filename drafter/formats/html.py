@@ -21,6 +21,7 @@ def render_html(r: Rendition) -> Rendered:
     head.append(E.STYLE(r.stylesheet))
     _endnotes(root, body)
     _first_heading(root, body, r.title)
+    _furniture(body, r.flow.metadata)  # first: a reader meets "DRAFT" before the letter
     _embed_images(root, r)  # before _inert: an image the PDF refuses is refused here too
     _screen_css(root)
     _inert(root)  # last: it judges the page as it is written
@@ -111,6 +112,29 @@ def _first_heading(root, body, title: str) -> None:
         heading.tail = body.text
         body.text = None
         body.insert(0, heading)
+
+
+def _furniture(body, md) -> None:
+    """A draft's mark and notice and an embargo's line, which the PDF and the DOCX print at
+    the top of every page, as a framed note above the letter."""
+    if not md.furniture:
+        return
+    lines = []
+    if md.draft_mark or md.draft_notice:
+        line = E.P(E.STRONG(md.draft_mark)) if md.draft_mark else E.P()
+        if md.draft_notice:
+            line.append(E.SPAN(md.draft_notice))
+            line[-1].text = (" — " if md.draft_mark else "") + md.draft_notice
+        lines.append(line)
+    if md.embargo:
+        lines.append(E.P(md.embargo))
+    note = E.DIV(*lines, E.CLASS("drafter-furniture"), role="note", style=_FURNITURE_LOOK)
+    note.tail = body.text
+    body.text = None
+    body.insert(0, note)
+
+
+_FURNITURE_LOOK = "border: 1px solid #a00; color: #a00; padding: 0.2em 0.8em; margin: 0 0 1.5em;"
 
 
 # Paged-media CSS that WeasyPrint reads for the PDF and that no browser implements (so leaving

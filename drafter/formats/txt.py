@@ -34,7 +34,17 @@ def render_txt(r: Rendition) -> Rendered:
         label = flow.metadata.notes_label.strip() or "Notes"
         blocks.append(("\n\n" if blocks else "") + label + "\n\n" + "\n".join(notes))
     text = "".join(blocks)
+    furniture = _furniture(flow.metadata)
+    if furniture and text:  # first, as the PDF and the DOCX have it at the top of each page
+        text = furniture + "\n\n" + text
     return Rendered((text + "\n").encode("utf-8") if text else b"")
+
+
+def _furniture(md) -> str:
+    """A draft's mark and notice ("DRAFT — Draft 3 — not for circulation ...") and an
+    embargo's line, wrapped."""
+    lines = [" — ".join(x for x in (md.draft_mark, md.draft_notice) if x), md.embargo]
+    return "\n".join(_wrap(line, "", "") for line in lines if line)
 
 
 def _same_list(previous: Paragraph | None, para: Paragraph) -> bool:

@@ -49,6 +49,58 @@ def _iso_date(value: Any) -> Any:
         raise ValueError(f"{value!r} is not a real date ({exc})") from None
 
 
+_MOMENT = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)\s*(.*)")
+_OFFSET = re.compile(r"Z|UTC|[+-]\d{2}:?\d{2}")
+_ZONE_HELP = ("with its offset (2026-12-05T10:00+01:00) or its zone (2026-12-05 10:00 "
+              "Europe/Brussels): read in another zone, the embargo would lift early or late")
+
+
+def _embargo(value: Any) -> Any:
+    """A moment with its zone: an offset, Z/UTC, or an IANA zone such as Europe/Brussels. No
+    zone, an abbreviation (CET, EST: several zones and rules share them), or a local time that
+    a clock change skips or repeats is refused: drafter does not guess when news may break."""
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value
+    match = _MOMENT.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"{_shown(value)} is not a date and time written YYYY-MM-DD HH:MM "
+                         f"{_ZONE_HELP}")
+    day, clock, zone = match.groups()
+    try:
+        local = datetime.datetime.fromisoformat(f"{day}T{clock}")
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a real date and time ({exc})") from None
+    if not zone:
+        raise ValueError(f"{value!r} has no time zone; write it {_ZONE_HELP}")
+    if _OFFSET.fullmatch(zone):
+        offset = "+00:00" if zone in ("Z", "UTC") else zone
+        return datetime.datetime.fromisoformat(f"{day}T{clock}{offset}")
+    if "/" not in zone:
+        raise ValueError(f"{value!r}: '{zone}' is an abbreviation several zones share; write "
+                         f"it {_ZONE_HELP}")
+    import zoneinfo
+    try:
+        tz = zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r}: no time zone is called '{zone}' (e.g. Europe/Brussels, "
+                         "America/New_York, Asia/Hong_Kong)") from None
+    moment = local.replace(tzinfo=tz)
+    if moment.astimezone(datetime.timezone.utc).astimezone(tz).replace(tzinfo=None) != local:
+        raise ValueError(f"{value!r} does not exist in {zone} (the clocks go forward that "
+                         "night); write the time it means")
+    other = local.replace(tzinfo=tz, fold=1)
+    if moment.utcoffset() != other.utcoffset():
+        raise ValueError(f"{value!r} happens twice in {zone} (the clocks go back that night); "
+                         "write it with its offset, e.g. "
+                         f"{day}T{clock}{_offset_text(moment)} or {_offset_text(other)}")
+    return moment
+
+
+def _offset_text(moment: datetime.datetime) -> str:
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    return f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def _language(value: Any) -> Any:
     if isinstance(value, str) and _LANGUAGE.fullmatch(value):
         return value
@@ -76,10 +128,14 @@ def _lines(value: Any) -> Any:
 _DATE_TEXT = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 _LANGUAGE_TEXT = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 _URL_TEXT = Annotated[str, StringConstraints(pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://")]
+_MOMENT_TEXT = Annotated[str, StringConstraints(
+    pattern=r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?\s*(Z|UTC|[+-]\d{2}:?\d{2}|[A-Za-z_]+/[A-Za-z_/+-]+)$")]
 
 Flag = Annotated[bool, BeforeValidator(_flag, json_schema_input_type=bool)]
 IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date, json_schema_input_type=_DATE_TEXT)]
 Language = Annotated[str, BeforeValidator(_language, json_schema_input_type=_LANGUAGE_TEXT)]
+Moment = Annotated[datetime.datetime, BeforeValidator(_embargo,
+                                                      json_schema_input_type=_MOMENT_TEXT)]
 WebUrl = Annotated[str, BeforeValidator(_web_url, json_schema_input_type=_URL_TEXT)]
 Lines = Annotated[list[str], BeforeValidator(_lines, json_schema_input_type=Union[list[str], str])]
 Languages = Annotated[list[Language], BeforeValidator(
@@ -233,6 +289,14 @@ class Letter(Strict):
     language: Language = "en"
     date: IsoDate | None = Field(None, description="YYYY-MM-DD; no date means no date line")
     place: str | None = None
+    status: Literal["draft", "final"] = Field(
+        "final", description='draft: every page says "DRAFT" and "not for circulation beyond '
+                             'the coalition"; `render --final` refuses it')
+    version: str | None = Field(None, description='e.g. "Draft 3": printed on a draft\'s '
+                                                  "pages; the DOCX's version property")
+    embargo: Moment | None = Field(
+        None, description='"Embargoed until ..." on every page until then, e.g. 2026-12-05 '
+                          "10:00 Europe/Brussels or 2026-12-05T10:00+01:00")
     subject: str | None = Field(None, description='The "Re:" line')
     recipients: list[Party] = Field(min_length=1)
     cc: list[Party] = Field(default_factory=list)

@@ -34,6 +34,7 @@ class CoordinatorFile:
     forms: dict = field(default_factory=dict)       # form id -> {"headers": [...], "columns"}
     answers: dict = field(default_factory=dict)     # question -> {answer key: decision}
     signatories: dict = field(default_factory=dict)  # signatory id -> its details and records
+    undecided: dict = field(default_factory=dict)   # export file name -> its rows left to decide
     fresh: bool = True
     lost_key: bool = False
 
@@ -52,7 +53,8 @@ class CoordinatorFile:
                 raise ValueError("not a drafter coordinator file of version 1")
             out = cls(key=str(data.get("key") or ""), forms=dict(data.get("forms") or {}),
                       answers=dict(data.get("answers") or {}),
-                      signatories=dict(data.get("signatories") or {}), fresh=False)
+                      signatories=dict(data.get("signatories") or {}),
+                      undecided=dict(data.get("undecided") or {}), fresh=False)
         except (ValueError, UnicodeDecodeError, TypeError) as exc:
             raise CoordinatorFileError(f"is not readable ({exc}); restore it from a copy, or "
                                        "move it away to start a new one") from None
@@ -66,6 +68,8 @@ class CoordinatorFile:
                         "and the key that hides them in the letter. Never share it.",
                 "key": self.key, "forms": self.forms, "answers": self.answers,
                 "signatories": self.signatories}
+        if self.undecided:  # read by `render --final` (an earlier file stays as it was)
+            data["undecided"] = self.undecided
         return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
     # --- at-risk names ------------------------------------------------------------------------

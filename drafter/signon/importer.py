@@ -116,7 +116,7 @@ def run_import(letter: Path, export: Path, maps: dict[str, str],
         raise Stop([f"{p} (in the merged letter)" for p in exc.problems] +
                    [f"{letter}: nothing was written"]) from None
     result.merged = merged2
-    _remember(coord, form, table, plan)
+    _remember(coord, form, table, plan, export.name)
     result.form = (f"columns as remembered for this form ({path.name})" if known else
                    f"a new form: its columns will be remembered in {path.name}")
     result.questions = _questions_line(table)
@@ -192,8 +192,15 @@ def _nearest_form(coord: CoordinatorFile, headers: list[str]) -> dict | None:
     return best
 
 
-def _remember(coord: CoordinatorFile, form: str, table: Table, plan: Plan) -> None:
-    """The columns as decided for this form, and every row's consent record."""
+def _remember(coord: CoordinatorFile, form: str, table: Table, plan: Plan,
+              export: str) -> None:
+    """The columns as decided for this form, every row's consent record, and the rows of this
+    export left for a decision (until an import of it decides them: `render --final` asks)."""
+    rows = sorted({o.row for o in plan.decide})
+    if rows:
+        coord.undecided[export] = rows
+    else:
+        coord.undecided.pop(export, None)
     coord.forms[form] = {"headers": [h for h in table.headers if h], "columns": {
         header_key(h): table.columns.get(i, "ignore")
         for i, h in enumerate(table.headers) if header_key(h)}}

@@ -122,7 +122,9 @@ def langs(ctx, text, stated=()) -> Markup:
 
 def css_string(text: str) -> Markup:
     """A CSS string literal holding `text` (quotes, backslashes, newlines escaped)."""
-    escaped = "".join(ch if ch.isalnum() or ch in " .,:;-_()" else f"\\{ord(ch):06x}"
+    # Each escape ends with a space, which CSS consumes as its end: a space that follows in
+    # the text stays ("Draft 3 — not", not "Draft 3 —not"), and so does a hex digit.
+    escaped = "".join(ch if ch.isalnum() or ch in " .,:;-_()" else f"\\{ord(ch):x} "
                       for ch in str(text))
     return Markup(f'"{escaped}"')
 

@@ -42,6 +42,9 @@ _NAME_STOPS = ("LETTER", "SIGN", "DIGIT", "SYLLABLE", "CHARACTER", "IDEOGRAPH", 
                "FULL STOP", "COMMA", "TONE")
 
 
+_FURNITURE = ("drafter:draft-mark", "drafter:draft-notice", "drafter:embargo")
+
+
 @dataclass(frozen=True)
 class Place:
     """Where text came from: a parsed YAML file (letter.source.Source) and the value's path;
@@ -59,6 +62,8 @@ def printed_text(root) -> str:
     for meta in root.iterfind(".//head/meta"):
         if meta.get("name") == "drafter:page-label":
             parts.append((meta.get("content") or "").replace("{pages}", "").replace("{page}", ""))
+        elif meta.get("name") in _FURNITURE:  # printed at the top of every page
+            parts.append(meta.get("content") or "")
     body = root.find("body")
     if body is not None:
         parts.extend(body.xpath("descendant::text()[not(ancestor::script or ancestor::style "
