@@ -104,6 +104,19 @@ class Office:
             document.storeToURL(Path(pdf).resolve().as_uri(), (export,))
             return Path(pdf)
 
+    def edit_and_save(self, docx: Path, out: Path, find: str, replace: str) -> Path:
+        """What a partner does: open the DOCX, replace `find` by `replace` (without recording
+        changes), and save it again as Word 2007-365 (.docx) to `out`."""
+        with self._opened(docx) as document:
+            search = document.createReplaceDescriptor()
+            search.SearchString, search.ReplaceString = find, replace
+            if document.replaceAll(search) == 0:
+                raise AssertionError(f"{find!r} is not in {docx}")
+            word = self._uno.createUnoStruct("com.sun.star.beans.PropertyValue")
+            word.Name, word.Value = "FilterName", "MS Word 2007 XML"
+            document.storeToURL(Path(out).resolve().as_uri(), (word,))
+            return Path(out)
+
     def pictures(self, docx: Path) -> list[tuple[str, str]]:
         """(title, description) of every picture, as LibreOffice's alternative-text dialog
         shows them (Word's docPr title and descr)."""

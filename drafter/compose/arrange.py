@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import format_path
 from .document import Logo, Signer, SignatoryGroup
 from .collate import sort_key
 
@@ -107,7 +108,7 @@ def signer(s, logo_alt: str = "Logo of {organisation}") -> Signer:
     own = s.logo_alt if s.logo_alt and s.logo_alt.strip() else None  # blank: the default
     alt = (own or logo_alt.format(organisation=s.display_name)) if s.logo else ""
     return Signer(s.organisation, s.name, s.role, s.country, s.logo, s.url, s.affiliation,
-                  logo_alt=alt, lang=tuple(s.lang))
+                  logo_alt=alt, lang=tuple(s.lang), source=format_path(s._at))
 
 
 def counts(signing: Signing, locale) -> dict[str, str]:

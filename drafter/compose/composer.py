@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 from .furniture import draft_words, embargo_words
-from .document import Demands, Document, ListBlock, Party, Section, Signer
+from .document import Demands, Document, ListBlock, Party, Section, Signer, sourced
+from ..errors import format_path
 from .wording import Locale, locale_for
 from .markdown import Converter, as_item
 from ..letter.model import Letter
@@ -42,16 +43,20 @@ def compose(letter: Letter) -> Document:
         cc=tuple(_party(p) for p in letter.cc),
         subject=letter.subject,
         salutation=salutation(letter, words),
-        opening=md.blocks(letter.opening),
-        concerns=tuple(Section(c.title, md.blocks(c.text)) for c in letter.concerns),
-        demands=tuple(Demands(md.blocks(d.intro), ListBlock(
-            d.numbered, tuple(b for b in (md.blocks(as_item(item)) for item in d.items) if b)))
-            for d in letter.demands),  # a demand with no words is left out (validate warns)
-        conclusion=md.blocks(letter.conclusion),
+        opening=sourced(md.blocks(letter.opening), "opening"),
+        concerns=tuple(Section(c.title, sourced(md.blocks(c.text), f"concerns[{i}].text"),
+                               source=f"concerns[{i}]") for i, c in enumerate(letter.concerns)),
+        demands=tuple(Demands(sourced(md.blocks(d.intro), _demand_path(letter, b, "intro")),
+                              ListBlock(d.numbered, tuple(
+                                  item for item in (sourced(md.blocks(as_item(text)),
+                                                            _demand_path(letter, b, "items", j))
+                                                    for j, text in enumerate(d.items)) if item)))
+                      for b, d in enumerate(letter.demands)),  # a demand with no words is left out (validate warns)
+        conclusion=sourced(md.blocks(letter.conclusion), "conclusion"),
         closing=letter.closing or words["closing"],
         groups=signing.groups,
         signatory_count=signing.organisation_count + signing.individual_count,
-        contact=md.blocks(letter.contact),
+        contact=sourced(md.blocks(letter.contact), "contact"),
         notes=notes,
         signing=signing,
         # A greeting drafter derives holds the recipients' own words (names, titles), so
@@ -60,11 +65,32 @@ def compose(letter: Letter) -> Document:
             tag for p in letter.recipients for tag in p.lang)),
         draft_mark=mark, draft_notice=notice, embargo_notice=embargo_words(letter, words),
         version=(letter.version or "").strip(),
+        sources=_sources(letter),
     ), enabled=letter.typography != "plain"))  # “quotes” in prose; other scripts' languages
 
 
 def _party(p) -> Party:
-    return Party(p.name, p.title, p.organisation, tuple(p.address), lang=tuple(p.lang))
+    return Party(p.name, p.title, p.organisation, tuple(p.address), lang=tuple(p.lang),
+                 source=format_path(p._at))
+
+
+def _demand_path(letter: Letter, block: int, *rest) -> str:
+    """A demand's YAML path as written: `demands[2]` (a list of items), `demands.items[2]`
+    (one block) or `demands[0].items[2]` (blocks)."""
+    form = letter._demands_form
+    if form == "items":
+        return format_path(("demands", *rest[1:])) if rest[0] == "items" else ""
+    return format_path(("demands", *(() if form == "block" else (block,)), *rest))
+
+
+def _sources(letter: Letter) -> dict:
+    """The YAML paths of the letter's single-line fields that the letter itself wrote (a
+    greeting or closing drafter derives has none)."""
+    found = {"subject": letter.subject, "salutation": letter.salutation,
+             "closing": letter.closing, "place": letter.place, "date": letter.date}
+    out = {key: key if value else "" for key, value in found.items()}
+    out["dateline"] = out["date"] or out["place"]
+    return out
 
 
 def _author(signers: list[Signer], words: Locale) -> str:

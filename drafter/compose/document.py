@@ -40,6 +40,7 @@ class Paragraph:
     """A paragraph of inline runs."""
 
     runs: tuple
+    source: str = ""  # where in the YAML: "opening#1" (a field's block 1); see `sourced`
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class ListBlock:
     ordered: bool
     items: tuple
     start: int = 1
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class Section:
 
     title: str | None
     blocks: tuple
+    source: str = ""  # "concerns[1]": its title is SOURCE.title, its blocks SOURCE.text#k
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class Party:
     organisation: str | None
     address: tuple
     lang: tuple = ()  # languages its text in other scripts is in (`lang:`)
+    source: str = ""  # "recipients[0]"; empty for one from a recipients CSV
 
     @property
     def identity(self) -> tuple:
@@ -101,6 +105,7 @@ class Signer:
     affiliation: str | None = None
     logo_alt: str = ""  # the logo's alternative text ("Logo of ...", or the letter's own)
     lang: tuple = ()  # languages its text in other scripts is in (`lang:`)
+    source: str = ""  # "signatories[3]", as written (the printed order may differ)
 
     @property
     def heading(self) -> str:
@@ -163,9 +168,17 @@ class Document:
     draft_notice: str = ""
     embargo_notice: str = ""
     version: str = ""  # the letter's `version:` (a draft prints it; the DOCX keeps it)
+    sources: dict = field(default_factory=dict)  # YAML paths of single fields: subject, ...
 
     @property
     def dateline(self) -> str:
         """"Brussels, 18 March 2022" (either part may be absent; the language's comma)."""
         return (self.labels.get("comma") or ", ").join(x for x in (self.place, self.date_text)
                                                        if x)
+
+
+def sourced(blocks: tuple, path: str) -> tuple:
+    """A field's blocks, each marked with where it was written: `path#k` for its block k.
+    The DOCX bookmarks every paragraph with it, so a partner's edit maps back to its line."""
+    import dataclasses
+    return tuple(dataclasses.replace(b, source=f"{path}#{k}") for k, b in enumerate(blocks))

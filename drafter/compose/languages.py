@@ -183,7 +183,7 @@ def tag_blocks(blocks: tuple, letter: str) -> tuple:
     out = []
     for block in blocks:
         if isinstance(block, Paragraph):
-            out.append(Paragraph(tag_runs(block.runs, letter)))
+            out.append(dataclasses.replace(block, runs=tag_runs(block.runs, letter)))
         elif isinstance(block, ListBlock):
             out.append(dataclasses.replace(block, items=tuple(
                 tag_blocks(item, letter) for item in block.items)))

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .document import Demands, ListBlock, NoteCall, Paragraph, Run, Section
+from .document import Demands, ListBlock, NoteCall, Paragraph, Run
 
 NNBSP = "\u202f"  # narrow no-break space: French « », drawn by Noto Serif and DejaVu Serif
 STRAIGHT = "'\""
@@ -183,7 +183,7 @@ def typeset_blocks(blocks: tuple, style: Style) -> tuple:
     out = []
     for block in blocks:
         if isinstance(block, Paragraph):
-            out.append(Paragraph(typeset_runs(block.runs, style)))
+            out.append(dataclasses.replace(block, runs=typeset_runs(block.runs, style)))
         elif isinstance(block, ListBlock):
             items = tuple(typeset_blocks(item, style) for item in block.items)
             out.append(dataclasses.replace(block, items=items))
@@ -207,7 +207,8 @@ def typeset_document(doc, enabled: bool = True):
         subject=text(doc.subject),
         title=text(doc.title) if doc.subject and doc.title == doc.subject else doc.title,
         opening=typeset_blocks(doc.opening, style),
-        concerns=tuple(Section(text(c.title), typeset_blocks(c.blocks, style))
+        concerns=tuple(dataclasses.replace(c, title=text(c.title),
+                                           blocks=typeset_blocks(c.blocks, style))
                        for c in doc.concerns),
         demands=tuple(Demands(typeset_blocks(d.intro, style),
                               typeset_blocks((d.items,), style)[0]) for d in doc.demands),

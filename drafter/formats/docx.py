@@ -21,7 +21,7 @@ from docx.text.paragraph import Paragraph
 from . import docx_ooxml as ox
 from . import docx_props as props
 from . import docx_styles
-from . import docx_noteref, docx_package
+from . import docx_noteref, docx_package, docx_sources
 from ..assets import AssetRefused, short_ref
 from .base import Rendered, RenderError, Rendition
 from .flow import Flow, Image, Paragraph as FlowParagraph, Run as FlowRun
@@ -130,6 +130,8 @@ class _Writer:
         self.warnings: list[str] = []
         self.scripts = ScriptFonts(r.stylesheet, self.lang, r.template_dir)
         self.repeated = docx_noteref.repeated_notes(flow)  # notes cited again: NOTEREF fields
+        self.origins: list[tuple[str, object]] = []  # (YAML path, w:p): docx_sources
+        self.note_origins: list[tuple[str, object]] = []
 
     # -- document level -------------------------------------------------------------------------
 
@@ -141,6 +143,9 @@ class _Writer:
             p = self._paragraph(para, layout)
             if self.sober and i + 1 < len(paragraphs) and same_block(para, paragraphs[i + 1]):
                 p.paragraph_format.space_after = Pt(0)  # address and signature lines sit together
+        # Where each paragraph was written; ids after the notes' (NOTEREF bookmarks use those).
+        after = docx_sources.bookmark_paragraphs(self.origins, len(self.flow.footnotes) + 1)
+        docx_sources.bookmark_paragraphs(self.note_origins, after)
         self._footer()
         self._header()  # before _sections: each section's page setup copies its references
         self._sections()
@@ -237,6 +242,7 @@ class _Writer:
         if para.tag in _OUTLINE_LEVELS:  # a heading for Word too, whatever its style's look
             p._p.get_or_add_pPr().get_or_add_outlineLvl().val = _OUTLINE_LEVELS[para.tag]
         self._runs(p, para.runs, self.doc.part)
+        self.origins.append((para.origin, p._p))
         return p
 
     def _is_rtl(self, para: FlowParagraph) -> bool:
@@ -307,6 +313,7 @@ class _Writer:
         if note.number in self.repeated:
             docx_noteref.bookmark_call(run, note.number)
         note_p = ox.add_footnote(self.notes_part, note.number, self.style_ids)
+        self.note_origins.append((note.origin, note_p._p))
         if self.rtl or wholly_rtl("".join(r.text for r in note.runs)):
             ox.set_paragraph_bidi(note_p._p.get_or_add_pPr())
         self._runs(note_p, note.runs, self.notes_part, in_note=True)

@@ -65,6 +65,7 @@ class Footnote:
 
     number: int
     runs: list[Run] = field(default_factory=list)
+    origin: str = ""  # where in the YAML it was written (its span's data-source)
 
 
 @dataclass
@@ -123,6 +124,7 @@ class Paragraph:
     direction: str | None = None  # "ltr"/"rtl" when an element gave `dir`
     preformatted: bool = False
     container: int = 0  # the innermost container element holding it (see `same_block`)
+    origin: str = ""  # where in the YAML: the nearest data-source ("concerns[1].text#0")
     # The HTML element it comes from (a container for its loose text): the DOCX reads its
     # spacing and breaks from the stylesheet's values for it (docx_layout.py).
     source: object = field(default=None, compare=False, repr=False)
@@ -263,6 +265,8 @@ class _Walker:
             block = replace(block, direction=el.get("dir").lower())
         if _align(el):
             block = replace(block, align=_align(el))
+        if el.get("data-source", "").strip():
+            block = replace(block, origin=el.get("data-source").strip())
         ctx = _lang_ctx(el, ctx)
         cols = el.get("data-columns", "").strip()
         if cols.isdigit() and int(cols) > 1:
@@ -367,7 +371,7 @@ class _Walker:
             runs.append(Run(image=image, href=ctx.href))
             return
         if tag == "span" and "footnote" in classes:
-            note = Footnote(len(self.footnotes) + 1)
+            note = Footnote(len(self.footnotes) + 1, origin=el.get("data-source", "").strip())
             self.footnotes.append(note)  # numbered before walking, so nested order stays natural
             self._children_inline(el, replace(_Ctx(), pre=ctx.pre), note.runs)
             _collapse_runs(note.runs)

@@ -180,6 +180,8 @@ class Party(Strict):
             raise ValueError("needs at least a name, a title or an organisation")
         return self
 
+    _at: tuple = PrivateAttr(default=())  # its path in the YAML: ("recipients", 0)
+
 
 class Signatory(Strict):
     """An organisation (or a person) that signs the letter."""
@@ -201,6 +203,8 @@ class Signatory(Strict):
     anonymous: Flag = Field(False, description="Counted, never named in any output")
     status: Literal["confirmed", "pending", "withdrawn"] = Field(
         "confirmed", description="Only confirmed signatories are printed and counted")
+
+    _at: tuple = PrivateAttr(default=())  # its path in the YAML: ("signatories", 3)
 
     @model_validator(mode="after")
     def _named_somehow(self) -> Signatory:
@@ -323,6 +327,7 @@ class Letter(Strict):
     _folder: Any = PrivateAttr(default=None)
     _warnings: list = PrivateAttr(default_factory=list)
     _edition: Any = PrivateAttr(default=None)  # editions.Edition: the translation it came from
+    _demands_form: str = PrivateAttr(default="blocks")  # as written: items, block or blocks
 
     @property
     def warnings(self) -> list:

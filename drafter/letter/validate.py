@@ -50,10 +50,22 @@ def letter_from_text(text: str, file: str = "<letter>", folder: Path | None = No
     if errors:
         raise LetterError(errors)
     letter._file, letter._folder = file, folder
+    _remember_paths(letter, source.data)
     from .fieldcheck import field_warnings  # fields the layout would not print, likely slips
     problems += field_warnings(letter, source)
     letter._warnings[:] = sorted(p for p in problems if p.severity == "warning")
     return letter
+
+
+def _remember_paths(letter: Letter, data: dict) -> None:
+    """Where each recipient, cc and signatory was written, and the demands' shape (a list of
+    items, one block, or blocks): the composed letter says where each of its parts came from."""
+    for key in ("recipients", "cc", "signatories"):
+        for i, entry in enumerate(getattr(letter, key)):
+            entry._at = (key, i)
+    demands = data.get("demands")
+    letter._demands_form = ("block" if isinstance(demands, dict) else
+                            "items" if is_item_list(demands) else "blocks")
 
 
 def _problems(errors: list[dict], source: Source) -> list[Problem]:

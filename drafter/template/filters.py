@@ -27,7 +27,8 @@ class NoteBook:
         self.numbers[note.note_id] = len(self.numbers) + 1
         # data-note-id lets the PDF renderer say which note of the YAML does not fit a page.
         return (f'<span class="footnote" data-note-id="{escape(note.note_id)}"'
-                f'{_dir(note.runs)}>{self.runs(note.runs)}</span>')
+                f'{source(f"notes.{note.note_id}")}{_dir(note.runs)}>{self.runs(note.runs)}'
+                '</span>')
 
     def runs(self, runs) -> str:
         """Inline runs as HTML."""
@@ -57,7 +58,8 @@ class NoteBook:
         out = []
         for block in blocks:
             if isinstance(block, Paragraph):
-                out.append(f"<p{attr}{_dir(block.runs)}>{self.runs(block.runs)}</p>")
+                out.append(f"<p{attr}{source(block)}{_dir(block.runs)}>"
+                           f"{self.runs(block.runs)}</p>")
             elif isinstance(block, ListBlock):
                 out.append(self.list(block))
         return "\n".join(out)
@@ -67,6 +69,7 @@ class NoteBook:
         it), and paragraphs next to each other are joined by line breaks."""
         tag = "ol" if block.ordered else "ul"
         start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
+        start += str(source(block))  # str: Markup would escape the plain text before it
         items = []
         for item in block.items:
             parts, after_text = [], False
@@ -77,7 +80,8 @@ class NoteBook:
                 elif isinstance(inner, ListBlock):
                     parts.append(self.list(inner))
                     after_text = False
-            items.append(f"<li>{''.join(parts)}</li>")
+            own = next((b.source for b in item if b.source), "")  # a demand: its YAML item
+            items.append(f"<li{source(own.rpartition('#')[0] or own)}>{''.join(parts)}</li>")
         return f"<{tag}{start}>" + "".join(items) + f"</{tag}>"
 
 
@@ -87,6 +91,14 @@ def _dir(runs) -> str:
     from ..formats.docx_scripts import wholly_rtl
     text = "".join(r.text for r in runs if isinstance(r, Run))
     return ' dir="rtl"' if wholly_rtl(text) else ""
+
+
+def source(item) -> Markup:
+    """` data-source="concerns[1].text#0"`: where in the YAML a block, party or signer was
+    written (docs/template-contract.md), from a composed part's `source` or a path given; ""
+    when it has none."""
+    path = item if isinstance(item, str) else getattr(item, "source", "")
+    return Markup(f' data-source="{escape(path)}"') if path else Markup("")
 
 
 NOTEBOOK = "_drafter_notes"  # the context variable holding the render's NoteBook
@@ -102,6 +114,7 @@ def filters() -> dict:
         "langs": pass_context(langs),
         "css_string": css_string,
         "css_page_counter": css_page_counter,
+        "source": source,
     }
 
 

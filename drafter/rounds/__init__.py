@@ -1,0 +1,1 @@
+"""Rounds of a letter: what changed between two drafts (and, later, partners' feedback)."""

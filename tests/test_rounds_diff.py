@@ -1,0 +1,126 @@
+"""`drafter diff OLD NEW`: what changed between two rounds of a letter, one line per YAML path,
+structural changes read as such (a demand added, one moved), and the signatories by who they
+are. OLD may be a git revision of the same file (`letter.yaml@HEAD~1`), read with git."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+MAIN = REPO / "examples" / "eu-china-summit.yaml"
+
+# The second round of the main example: a sentence reworded, a demand added and one moved,
+# a footnote changed, two signatories added and one withdrawn.
+EDITS = [
+    ("Tibetans face severe restrictions", "Tibetans endure severe restrictions"),
+    ("""    - >-
+      Suspend the bilateral human rights dialogue""", """    - >-
+      Press for unfettered and reciprocal access to Tibet, and across China, for foreign
+      diplomats, parliamentarians, UN experts, journalists and non-governmental organisations.
+    - >-
+      Suspend the bilateral human rights dialogue"""),
+    ("""    - >-
+      Press for unfettered and reciprocal access to Tibet, and across China, for foreign
+      diplomats, parliamentarians, UN experts, journalists and non-governmental organisations.
+
+""", """    - Raise the cases of detained human rights defenders by name, and ask for their release.
+
+"""),
+    ("remarks at the Munich Security Conference", "speech at the Munich Security Conference"),
+    ("""  - organisation: International Federation for Human Rights (FIDH)
+    url: https://www.fidh.org""", """  - organisation: International Federation for Human Rights (FIDH)
+    url: https://www.fidh.org
+    status: withdrawn"""),
+    ("""notes:""", """  - organisation: Coalition for Civic Freedom (illustrative)
+  - organisation: Free Expression Network Europe (illustrative)
+
+notes:"""),
+]
+SUMMARY = [
+    "concerns[1].text: 1 word replaced",
+    "demands.items[0]: moved from demands.items[2]",
+    "demands.items[3]: added",
+    "signatories: +2 added, 1 withdrawn",
+    "signatories[3]: 'International Federation for Human Rights (FIDH)' confirmed -> withdrawn",
+    "signatories[5]: 'Coalition for Civic Freedom (illustrative)' added",
+    "signatories[6]: 'Free Expression Network Europe (illustrative)' added",
+    "notes.borrell: 1 word replaced",
+]
+
+
+def second_round() -> str:
+    text = MAIN.read_text("utf-8")
+    for before, after in EDITS:
+        assert text.count(before) == 1, before
+        text = text.replace(before, after)
+    return text
+
+
+@pytest.fixture
+def rounds(tmp_path) -> tuple[Path, Path]:
+    old, new = tmp_path / "round-1.yaml", tmp_path / "round-2.yaml"
+    shutil.copy(MAIN, old)
+    new.write_text(second_round(), "utf-8")
+    return old, new
+
+
+def test_the_summary_names_each_changed_path_and_the_signatories(rounds, cli):
+    status, out, err = cli("diff", *rounds)
+    assert status == 0, err
+    assert out.splitlines() == SUMMARY
+
+
+def test_the_same_letter_has_no_changes(cli):
+    status, out, _ = cli("diff", MAIN, MAIN)
+    assert (status, out) == (0, "no changes\n")
+
+
+def git(folder: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
+                        "GIT_AUTHOR_DATE": "2022-03-10T09:00:00+01:00",
+                        "GIT_COMMITTER_DATE": "2022-03-10T09:00:00+01:00",
+                        "PATH": "/usr/bin:/bin", "HOME": str(folder)})
+
+
+def test_a_git_revision_of_the_same_file_is_the_earlier_round(tmp_path, cli):
+    letter = tmp_path / "letter.yaml"
+    git(tmp_path, "init", "-q")
+    shutil.copy(MAIN, letter)
+    git(tmp_path, "add", "letter.yaml")
+    git(tmp_path, "commit", "-qm", "round 1")
+    letter.write_text(second_round(), "utf-8")
+    git(tmp_path, "commit", "-qam", "round 2")
+    letter.write_text(second_round().replace("Tibetans endure", "Tibetans suffer"), "utf-8")
+    status, out, err = cli("diff", f"{letter}@HEAD~1", f"{letter}@HEAD")
+    assert status == 0, err
+    assert out.splitlines() == SUMMARY
+    status, out, _ = cli("diff", f"{letter}@HEAD", letter)  # the working copy, uncommitted
+    assert out.splitlines() == ["concerns[1].text: 1 word replaced"]
+
+
+@pytest.mark.parametrize("rev, says", [("HEAD~5", "git cannot read it"),
+                                       ("--output=x", "is not a git revision")])
+def test_a_revision_that_cannot_be_read_is_an_error_naming_it(tmp_path, cli, rev, says):
+    letter = tmp_path / "letter.yaml"
+    git(tmp_path, "init", "-q")
+    shutil.copy(MAIN, letter)
+    git(tmp_path, "add", "letter.yaml")
+    git(tmp_path, "commit", "-qm", "round 1")
+    status, _, err = cli("diff", f"{letter}@{rev}", letter)
+    assert status == 1
+    assert err.startswith(f"{letter}@{rev}:1:1: ") and says in err, err
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_round_that_is_not_a_valid_letter_is_reported_at_its_line(rounds, cli):
+    old, new = rounds
+    new.write_text(new.read_text("utf-8").replace("signatories:", "signatores:"), "utf-8")
+    status, _, err = cli("diff", old, new)
+    assert status == 1
+    assert "signatores: unknown key; did you mean 'signatories'?" in err
