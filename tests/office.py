@@ -48,6 +48,7 @@ class Office:
                     self.close()
                     raise RuntimeError("LibreOffice did not start") from None
                 time.sleep(0.1)
+        self._context = context
         self._desktop = context.ServiceManager.createInstanceWithContext(
             "com.sun.star.frame.Desktop", context)
 
@@ -116,6 +117,33 @@ class Office:
             word.Name, word.Value = "FilterName", "MS Word 2007 XML"
             document.storeToURL(Path(out).resolve().as_uri(), (word,))
             return Path(out)
+
+    def tracked_changes(self, docx: Path) -> list[tuple[str, str]]:
+        """(type, author) of every tracked change, as Edit > Track Changes > Manage lists."""
+        with self._opened(docx) as document:
+            redlines = document.getRedlines().createEnumeration()
+            found = []
+            while redlines.hasMoreElements():
+                change = redlines.nextElement()
+                found.append((change.getPropertyValue("RedlineType"),
+                              change.getPropertyValue("RedlineAuthor")))
+            return found
+
+    def after_all_changes(self, docx: Path, accept: bool) -> list[str]:
+        """The body's paragraphs (text) once every tracked change is accepted, or rejected."""
+        with self._opened(docx) as document:
+            helper = self._context.ServiceManager.createInstanceWithContext(
+                "com.sun.star.frame.DispatchHelper", self._context)
+            command = ".uno:AcceptAllTrackedChanges" if accept else ".uno:RejectAllTrackedChanges"
+            helper.executeDispatch(document.getCurrentController().getFrame(), command, "", 0,
+                                   ())
+            found = []
+            elements = document.Text.createEnumeration()
+            while elements.hasMoreElements():
+                element = elements.nextElement()
+                if element.supportsService("com.sun.star.text.Paragraph"):
+                    found.append(element.getString())
+            return found
 
     def pictures(self, docx: Path) -> list[tuple[str, str]]:
         """(title, description) of every picture, as LibreOffice's alternative-text dialog

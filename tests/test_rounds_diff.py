@@ -124,3 +124,54 @@ def test_a_round_that_is_not_a_valid_letter_is_reported_at_its_line(rounds, cli)
     status, _, err = cli("diff", old, new)
     assert status == 1
     assert "signatores: unknown key; did you mean 'signatories'?" in err
+
+
+# --- the redline ----------------------------------------------------------------------------
+
+def _paragraphs_of(office, docx: Path) -> list[str]:
+    return [text for _, text in office.paragraphs(docx)]
+
+
+def test_the_redline_accepted_is_the_new_round_and_rejected_the_old(rounds, cli, office,
+                                                                    tmp_path):
+    old, new = rounds
+    status, out, err = cli("diff", old, new, "--out", tmp_path / "out")
+    assert status == 0, err
+    redline = tmp_path / "out" / "round-2.redline.docx"
+    assert out.splitlines()[:len(SUMMARY)] == SUMMARY
+    assert out.splitlines()[-1].startswith(f"{redline}: the redline, ")
+    for letter in (old, new):  # each round as drafter renders it on its own
+        assert cli("render", letter, "--format", "docx", "--out", tmp_path)[0] == 0
+    accepted = office.after_all_changes(redline, accept=True)
+    rejected = office.after_all_changes(redline, accept=False)
+    assert accepted == _paragraphs_of(office, tmp_path / "round-2.docx")
+    assert rejected == _paragraphs_of(office, tmp_path / "round-1.docx")
+    changes = office.tracked_changes(redline)
+    assert {author for _, author in changes} == {"drafter"}
+    assert {kind for kind, _ in changes} >= {"Insert", "Delete"}
+
+
+def test_the_redline_marks_words_not_paragraphs_and_dates_them_from_the_letter(rounds, cli,
+                                                                               tmp_path):
+    import zipfile
+    from lxml import etree
+    old, new = rounds
+    cli("diff", old, new, "--out", tmp_path)
+    data = (tmp_path / "round-2.redline.docx").read_bytes()
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(tmp_path / "round-2.redline.docx") as z:
+        body = etree.fromstring(z.read("word/document.xml"))
+        notes = etree.fromstring(z.read("word/footnotes.xml"))
+
+    def texts(root, kind: str) -> list[str]:
+        tag = "delText" if kind == "del" else "t"
+        return ["".join(t.text or "" for t in el.iter(f"{w}{tag}"))
+                for el in root.iter(f"{w}{kind}") if el.getparent().tag != f"{w}rPr"]
+
+    assert "face" in texts(body, "del") and "endure" in texts(body, "ins")
+    assert "International Federation for Human Rights (FIDH)" in texts(body, "del")
+    assert "remarks" in texts(notes, "del") and "speech" in texts(notes, "ins")
+    dates = {el.get(f"{w}date") for el in body.iter(f"{w}ins", f"{w}del")}
+    assert dates == {"2022-03-18T00:00:00Z"}  # the new round's `date:`
+    cli("diff", old, new, "--out", tmp_path / "again")
+    assert (tmp_path / "again" / "round-2.redline.docx").read_bytes() == data

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Optional
+
 import typer
 
 from ..errors import LetterError
@@ -10,26 +13,74 @@ from .common import Failed, err
 
 def diff(old: str = typer.Argument(..., help="The earlier round: a letter file, or "
                                    "FILE@REV (a git revision of it, e.g. letter.yaml@HEAD~1)."),
-         new: str = typer.Argument(..., help="The later round (a file, or FILE@REV).")) -> None:
+         new: str = typer.Argument(..., help="The later round (a file, or FILE@REV)."),
+         out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the redline, "
+                                            "OUT/<stem>.redline.docx (NEW's stem), with Word "
+                                            "tracked changes.")) -> None:
     """One line per changed YAML path (`concerns[1].text: 2 words replaced`) and the
     signatories' changes (added, removed, withdrawn, pending -> confirmed)."""
     from ..letter.validate import letter_from_text
     from ..letter.source import parse
     from ..rounds.changes import changes
     from ..rounds.revisions import read_letter_text
-    data, failed = [], False
+    rounds, failed = [], False
     for spec in (old, new):
         try:
             revision = read_letter_text(spec)
-            letter_from_text(revision.text, revision.shown, revision.folder)  # a letter, checked
-            data.append(parse(revision.text, revision.shown).data)
+            letter = letter_from_text(revision.text, revision.shown, revision.folder)
+            rounds.append((revision, letter, parse(revision.text, revision.shown).data))
         except LetterError as exc:
             err(str(exc))
             failed = True
     if failed:
         raise Failed()
-    found = changes(*data)
+    found = changes(rounds[0][2], rounds[1][2])
     for change in found:
         typer.echo(str(change))
     if not found:
         typer.echo("no changes")
+    if out is not None:
+        _write_redline(rounds[0][1], rounds[1], out)
+
+
+def _write_redline(old, new: tuple, out: Path) -> None:
+    """OUT/<stem>.redline.docx: NEW as it renders, OLD's differences as tracked changes by
+    "drafter", dated from NEW's date (or, for a git revision, its commit's): the same inputs,
+    the same bytes."""
+    from ..errors import warning_line
+    from ..formats.docx import write_flow
+    from ..formats.docx_changes import Tracker
+    from ..formats.docx_ooxml import document_timestamp
+    from ..output import files as io
+    from ..pipeline import RenderError, TemplateError
+    from ..rounds.redline import merged_flow
+    from ..template.run import rendition
+    revision, letter, _ = new
+    stem = Path(revision.shown.rsplit("@", 1)[0] if "@" in revision.shown
+                and not Path(revision.shown).is_file() else revision.shown).stem
+    when = revision.committed or document_timestamp(letter.date)
+    try:
+        later, earlier = rendition(letter), rendition(old)
+        data = write_flow(later, merged_flow(earlier.flow, later.flow), Tracker("drafter", when))
+    except (RenderError, TemplateError) as exc:
+        err(f"{revision.shown}: {exc}")
+        raise Failed() from None
+    target = out / f"{stem}.redline.docx"
+    out.mkdir(parents=True, exist_ok=True)
+    io.write_set({target: data})
+    for warning in data.warnings:
+        err(warning_line(str(target), warning))
+    typer.echo(f"{target}: the redline, {_count(found_changes(data))}")
+
+
+def found_changes(data: bytes) -> int:
+    """How many tracked changes a DOCX holds (insertions and deletions)."""
+    import io as bytes_io
+    import zipfile
+    with zipfile.ZipFile(bytes_io.BytesIO(data)) as z:
+        xml = b"".join(z.read(n) for n in z.namelist() if n.startswith("word/"))
+    return xml.count(b"<w:ins ") + xml.count(b"<w:del ")
+
+
+def _count(n: int) -> str:
+    return f"{n} tracked change{'s' if n != 1 else ''}"

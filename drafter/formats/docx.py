@@ -40,7 +40,7 @@ WORD_LIST_LEVELS = 9
 # h1-h6 are headings in Word by their outline level (its navigation pane, accessibility
 # checker and tagged PDF read it), also when data-docx-style gives them a style of their own.
 _OUTLINE_LEVELS = {f"h{n}": n - 1 for n in range(1, 7)}
-_PSTYLE, _VAL = qn("w:pStyle"), qn("w:val")
+_PSTYLE, _VAL, _R = qn("w:pStyle"), qn("w:val"), qn("w:r")
 _FURNITURE_COLOUR = RGBColor(0xAA, 0x00, 0x00)  # a draft's mark, as the template's CSS has it
 _GENERIC = frozenset("serif sans-serif monospace cursive fantasy system-ui ui-serif".split())
 _ALIGN = {
@@ -52,9 +52,14 @@ _ALIGN = {
 def render_docx(r: Rendition, pages: int | None = None) -> Rendered:
     """Render the letter as DOCX bytes (identical bytes for identical input); `pages` is the
     PDF's page count when it was laid out in the same run (for docProps/app.xml)."""
-    flow = r.flow
+    return write_flow(r, r.flow, pages=pages)
+
+
+def write_flow(r: Rendition, flow: Flow, tracker=None, pages: int | None = None) -> Rendered:
+    """The DOCX of a flow in `r`'s styles and page; with a docx_changes.Tracker, the flow's
+    changed runs and paragraphs (a redline's) as Word tracked changes."""
     document = _open_document(r)
-    writer = _Writer(document, r, flow)
+    writer = _Writer(document, r, flow, tracker)
     writer.write()
     warnings = writer.warnings + docx_package.finish(document, flow, writer.scripts, pages)
     return Rendered(ox.save_reproducible(document), tuple(warnings))
@@ -110,8 +115,8 @@ def _page_setup(page, section) -> None:
 class _Writer:
     """Writes one flow into one document."""
 
-    def __init__(self, document, r: Rendition, flow: Flow) -> None:
-        self.doc, self.r, self.flow = document, r, flow
+    def __init__(self, document, r: Rendition, flow: Flow, tracker=None) -> None:
+        self.doc, self.r, self.flow, self.tracker = document, r, flow, tracker
         md = flow.metadata
         self.lang = md.lang or r.language or "en"
         self.rtl = (md.dir or r.direction or "ltr").lower() == "rtl"
@@ -243,6 +248,8 @@ class _Writer:
             p._p.get_or_add_pPr().get_or_add_outlineLvl().val = _OUTLINE_LEVELS[para.tag]
         self._runs(p, para.runs, self.doc.part)
         self.origins.append((para.origin, p._p))
+        if para.change and self.tracker is not None:
+            self.tracker.paragraph_mark(p._p, para.change)
         return p
 
     def _is_rtl(self, para: FlowParagraph) -> bool:
@@ -271,24 +278,32 @@ class _Writer:
             if fr.href != href:
                 href = fr.href
                 link = ox.add_hyperlink(p, href, part) if href else None
-            run = ox.add_run_in(link, p) if link is not None else p.add_run()
-            if fr.line_break:
-                run.add_break()
-            elif fr.footnote is not None:
-                self._footnote(run, fr)
-            elif fr.note_ref is not None:
-                run.text = str(fr.note_ref)
-                run._r.get_or_add_rPr().style = self.style_ids["note_ref"]
-                run.font.superscript = True  # explicit, so it survives a stripped style
-                if fr.note_ref in self.repeated:  # the note's number as Word keeps it current
-                    docx_noteref.note_reference_field(run, fr.note_ref)
-            elif fr.image is not None:
-                if in_note:
-                    run.text = fr.image.alt
-                else:
-                    self._image(run, fr.image)
+            holder = link if link is not None else p._p
+            written = len(holder)
+            self._run(p, fr, link, in_note)
+            if fr.change and self.tracker is not None:  # a redline's insertion or deletion
+                self.tracker.runs([el for el in holder[written:] if el.tag == _R], fr.change)
+
+    def _run(self, p: Paragraph, fr: FlowRun, link, in_note: bool) -> None:
+        """One flow run: text (split by script), a break, a note and its call, a picture."""
+        run = ox.add_run_in(link, p) if link is not None else p.add_run()
+        if fr.line_break:
+            run.add_break()
+        elif fr.footnote is not None:
+            self._footnote(run, fr)
+        elif fr.note_ref is not None:
+            run.text = str(fr.note_ref)
+            run._r.get_or_add_rPr().style = self.style_ids["note_ref"]
+            run.font.superscript = True  # explicit, so it survives a stripped style
+            if fr.note_ref in self.repeated:  # the note's number as Word keeps it current
+                docx_noteref.note_reference_field(run, fr.note_ref)
+        elif fr.image is not None:
+            if in_note:
+                run.text = fr.image.alt
             else:
-                self._text(p, run, fr, link)
+                self._image(run, fr.image)
+        else:
+            self._text(p, run, fr, link)
 
     def _text(self, p: Paragraph, run, fr: FlowRun, link) -> None:
         """A text run, split by script: each Arabic/Hebrew stretch is its own `w:rtl` run, and

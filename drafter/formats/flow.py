@@ -84,6 +84,7 @@ class Run:
     note_ref: int | None = None  # a further call of an already given footnote
     image: Image | None = None
     lang: str | None = None  # an element's `lang` (None: the letter's language)
+    change: str | None = None  # in a redline: "ins" or "del" (rounds/redline.py)
 
     @property
     def is_text(self) -> bool:
@@ -125,6 +126,7 @@ class Paragraph:
     preformatted: bool = False
     container: int = 0  # the innermost container element holding it (see `same_block`)
     origin: str = ""  # where in the YAML: the nearest data-source ("concerns[1].text#0")
+    change: str | None = None  # in a redline: the paragraph inserted ("ins") or deleted ("del")
     # The HTML element it comes from (a container for its loose text): the DOCX reads its
     # spacing and breaks from the stylesheet's values for it (docx_layout.py).
     source: object = field(default=None, compare=False, repr=False)
