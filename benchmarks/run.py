@@ -20,8 +20,8 @@ medians and their ratio to a baseline measured in the same run. Sections:
   k  Markdown at its limits: a cold render (pdf+docx) of a letter whose prose nests lists and
      quotes as deep as drafter prints (40 and 20 levels) and uses every construct, against the
      main example (target: at most 10 times as long: depth must not explode the layout)
-  l  rounds: a cold `drafter diff` of two rounds of the main example writing the redline DOCX,
-     against a cold `drafter render --format docx` of the later round (target: 2 times)
+  l  rounds: a cold `drafter diff` of two rounds of the main example writing the redline DOCX
+     and PDF, against a cold `drafter render` (pdf+docx) of the later round (target: 2 times)
 
 Later issues add their sections to SECTIONS. Nothing here is a test: no thresholds fail a run.
 """
@@ -339,18 +339,18 @@ def section_k(work: Path, runs: int) -> list[tuple]:
 
 
 def section_l(work: Path, runs: int) -> list[tuple]:
-    """`drafter diff` of two rounds of the main example, writing the redline DOCX, against a
-    plain render of the same letter (target: at most 2 times as long)."""
+    """`drafter diff` of two rounds of the main example, writing the redline DOCX and PDF,
+    against a plain render (pdf+docx) of the later round (target: at most 2 times as long)."""
     sys.path.insert(0, str(ROOT / "tests"))
     from test_rounds_diff import second_round
     later = work / "round-2.yaml"
     later.write_text(second_round(), "utf-8")
     out = work / "l-out"
     ours, theirs = paired([PY, "-m", "drafter", "diff", str(MAIN), str(later), "--out", str(out)],
-                          [[PY, "-m", "drafter", "render", str(later), "--format", "docx",
-                            "--out", str(out)]], ROOT, runs)
-    return [("l", "drafter diff of two rounds, with the redline DOCX (cold)", ours,
-             "drafter render --format docx of the later round", theirs, 2)]
+                          [[PY, "-m", "drafter", "render", str(later), "--out", str(out)]],
+                          ROOT, runs)
+    return [("l", "drafter diff of two rounds, with the redline DOCX and PDF (cold)", ours,
+             "drafter render (pdf+docx) of the later round", theirs, 2)]
 
 
 SECTIONS = {"a": section_a, "b": section_b, "c": section_c, "d": section_d, "e": section_e,

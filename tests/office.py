@@ -105,10 +105,14 @@ class Office:
             document.storeToURL(Path(pdf).resolve().as_uri(), (export,))
             return Path(pdf)
 
-    def edit_and_save(self, docx: Path, out: Path, find: str, replace: str) -> Path:
-        """What a partner does: open the DOCX, replace `find` by `replace` (without recording
-        changes), and save it again as Word 2007-365 (.docx) to `out`."""
+    def edit_and_save(self, docx: Path, out: Path, find: str, replace: str,
+                      record: bool = False) -> Path:
+        """What a partner does: open the DOCX, replace `find` by `replace` (with Edit > Track
+        Changes > Record on, if `record`), and save it again as Word 2007-365 (.docx) to
+        `out`. (Adding a comment through UNO, then closing the document, crashes LibreOffice
+        7.4 here: the tests' comments come from Word-style files.)"""
         with self._opened(docx) as document:
+            document.RecordChanges = record
             search = document.createReplaceDescriptor()
             search.SearchString, search.ReplaceString = find, replace
             if document.replaceAll(search) == 0:

@@ -139,7 +139,8 @@ def test_the_redline_accepted_is_the_new_round_and_rejected_the_old(rounds, cli,
     assert status == 0, err
     redline = tmp_path / "out" / "round-2.redline.docx"
     assert out.splitlines()[:len(SUMMARY)] == SUMMARY
-    assert out.splitlines()[-1].startswith(f"{redline}: the redline, ")
+    assert any(line.startswith(f"{redline}: the redline, ") and "tracked changes" in line
+               for line in out.splitlines())
     for letter in (old, new):  # each round as drafter renders it on its own
         assert cli("render", letter, "--format", "docx", "--out", tmp_path)[0] == 0
     accepted = office.after_all_changes(redline, accept=True)
@@ -175,3 +176,42 @@ def test_the_redline_marks_words_not_paragraphs_and_dates_them_from_the_letter(r
     assert dates == {"2022-03-18T00:00:00Z"}  # the new round's `date:`
     cli("diff", old, new, "--out", tmp_path / "again")
     assert (tmp_path / "again" / "round-2.redline.docx").read_bytes() == data
+
+
+def _coloured_words(pdf_path: Path) -> dict[str, set[str]]:
+    """{"red": words, "blue": words} of the PDF, by the fill colour of their letters (what a
+    reader sees struck through or underlined), read with pdfplumber."""
+    import pdfplumber
+    found: dict[str, set[str]] = {"red": set(), "blue": set()}
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            for word in page.extract_words(extra_attrs=["non_stroking_color"]):
+                colour = tuple(round(c, 2) for c in (word["non_stroking_color"] or ()))
+                if colour == (0.75, 0.11, 0.16):
+                    found["red"].add(word["text"])
+                elif colour == (0.1, 0.37, 0.71):
+                    found["blue"].add(word["text"])
+    return found
+
+
+def test_the_redline_pdf_strikes_deletions_and_underlines_insertions_in_colour(rounds, cli,
+                                                                              tmp_path):
+    old, new = rounds
+    status, out, err = cli("diff", old, new, "--out", tmp_path)
+    assert status == 0, err
+    pdf = tmp_path / "round-2.redline.pdf"
+    assert f"{pdf}: the redline" in out.splitlines()
+    words = _coloured_words(pdf)
+    assert {"face", "remarks", "Federation", "(FIDH)"} <= words["red"]
+    assert {"endure", "speech", "Raise", "(illustrative)"} <= words["blue"]
+    assert not words["red"] & {"Tibetans", "severe", "Josep"}  # what stayed is not marked
+    done = subprocess.run(["qpdf", "--check", pdf], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+
+
+def test_format_chooses_the_redlines_formats(rounds, cli, tmp_path):
+    status, _, err = cli("diff", *rounds, "--out", tmp_path, "--format", "docx")
+    assert status == 0, err
+    assert sorted(p.name for p in tmp_path.glob("*.redline.*")) == ["round-2.redline.docx"]
+    status, _, err = cli("diff", *rounds, "--out", tmp_path, "--format", "odt")
+    assert status == 2 and "docx, pdf" in err

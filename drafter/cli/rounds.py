@@ -15,8 +15,10 @@ def diff(old: str = typer.Argument(..., help="The earlier round: a letter file, 
                                    "FILE@REV (a git revision of it, e.g. letter.yaml@HEAD~1)."),
          new: str = typer.Argument(..., help="The later round (a file, or FILE@REV)."),
          out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the redline, "
-                                            "OUT/<stem>.redline.docx (NEW's stem), with Word "
-                                            "tracked changes.")) -> None:
+                                            "OUT/<stem>.redline.docx (NEW's stem) with Word "
+                                            "tracked changes and OUT/<stem>.redline.pdf."),
+         format: str = typer.Option("docx,pdf", "--format", "-f",
+                                    help="With --out: the redline's formats, docx and pdf.")) -> None:
     """One line per changed YAML path (`concerns[1].text: 2 words replaced`) and the
     signatories' changes (added, removed, withdrawn, pending -> confirmed)."""
     from ..letter.validate import letter_from_text
@@ -39,38 +41,57 @@ def diff(old: str = typer.Argument(..., help="The earlier round: a letter file, 
         typer.echo(str(change))
     if not found:
         typer.echo("no changes")
+    formats = [f.strip().lower() for f in format.split(",") if f.strip()]
+    if not formats or set(formats) - {"docx", "pdf"}:
+        raise typer.BadParameter("choose docx, pdf or both", param_hint="--format")
     if out is not None:
-        _write_redline(rounds[0][1], rounds[1], out)
+        _write_redline(rounds[0][1], rounds[1], out, formats)
 
 
-def _write_redline(old, new: tuple, out: Path) -> None:
+def _write_redline(old, new: tuple, out: Path, formats: list[str]) -> None:
     """OUT/<stem>.redline.docx: NEW as it renders, OLD's differences as tracked changes by
     "drafter", dated from NEW's date (or, for a git revision, its commit's): the same inputs,
-    the same bytes."""
+    the same bytes. OUT/<stem>.redline.pdf: the same, insertions underlined in blue and
+    deletions struck through in red. Written as one set."""
+    import dataclasses
     from ..errors import warning_line
     from ..formats.docx import write_flow
     from ..formats.docx_changes import Tracker
     from ..formats.docx_ooxml import document_timestamp
+    from ..formats.pdf import render_pdf
     from ..output import files as io
     from ..pipeline import RenderError, TemplateError
     from ..rounds.redline import merged_flow
+    from ..rounds.redline_html import redline_html
     from ..template.run import rendition
     revision, letter, _ = new
     stem = Path(revision.shown.rsplit("@", 1)[0] if "@" in revision.shown
                 and not Path(revision.shown).is_file() else revision.shown).stem
     when = revision.committed or document_timestamp(letter.date)
+    files, notes = {}, []
     try:
         later, earlier = rendition(letter), rendition(old)
-        data = write_flow(later, merged_flow(earlier.flow, later.flow), Tracker("drafter", when))
+        merged = merged_flow(earlier.flow, later.flow)
+        if "docx" in formats:
+            files[out / f"{stem}.redline.docx"] = write_flow(later, merged,
+                                                            Tracker("drafter", when))
+        if "pdf" in formats:
+            html, unmarked = redline_html(later.tree, merged)  # after the DOCX: it changes it
+            files[out / f"{stem}.redline.pdf"] = render_pdf(dataclasses.replace(later, html=html))
+            notes += [f"the redline PDF does not mark the changes in \"{text}\" (a paragraph "
+                      "holding others); the DOCX does" for text in unmarked]
     except (RenderError, TemplateError) as exc:
         err(f"{revision.shown}: {exc}")
         raise Failed() from None
-    target = out / f"{stem}.redline.docx"
     out.mkdir(parents=True, exist_ok=True)
-    io.write_set({target: data})
-    for warning in data.warnings:
-        err(warning_line(str(target), warning))
-    typer.echo(f"{target}: the redline, {_count(found_changes(data))}")
+    io.write_set(files)
+    for target, data in files.items():
+        for warning in list(data.warnings) + (notes if target.suffix == ".pdf" else []):
+            err(warning_line(str(target), warning))
+        if target.suffix == ".docx":
+            typer.echo(f"{target}: the redline, {_count(found_changes(data))}")
+        else:
+            typer.echo(f"{target}: the redline")
 
 
 def found_changes(data: bytes) -> int:
@@ -84,3 +105,66 @@ def found_changes(data: bytes) -> int:
 
 def _count(n: int) -> str:
     return f"{n} tracked change{'s' if n != 1 else ''}"
+
+
+def feedback(letter: Path = typer.Argument(..., help="The letter the copies were made from."),
+             returned: list[Path] = typer.Argument(..., help="Returned copies of its DOCX, "
+                                                             "with comments or changes.")) -> None:
+    """Partners' comments, tracked changes and untracked edits, each at the YAML line of the
+    words it touches: FILE:LINE:COL: path: what (grouped by path, in the letter's order)."""
+    from ..errors import format_path
+    from ..letter.source import parse
+    from ..letter.validate import load_letter
+    from ..rounds.feedback import origin_path, read_returned
+    from ..rounds.revisions import read_letter_text
+    from ..template.run import rendition
+    try:
+        source_letter = load_letter(letter)
+        flow = rendition(source_letter).flow
+        source = parse(read_letter_text(str(letter)).text, str(letter))
+    except LetterError as exc:
+        err(str(exc))
+        raise Failed() from None
+    written = [(p.origin, p.text) for p in flow.paragraphs if p.origin]
+    written += [(n.origin, "".join(r.text for r in n.runs if r.is_text))
+                for n in flow.footnotes if n.origin]
+    items, failed = [], False
+    for path in returned:
+        try:
+            items += read_returned(path, written)
+        except (OSError, KeyError, ValueError) as exc:  # not a readable DOCX (zip, XML)
+            err(f"{path}:1:1: cannot read it as a DOCX ({exc})")
+            failed = True
+    lines = []
+    for item in items:
+        where = (0, 0)
+        shown = "(no field of the letter)"
+        if item.origin:
+            yaml_path = origin_path(item.origin)
+            shown = format_path(yaml_path)
+            first = next(iter(item.words.split()), "")
+            where = (source.find(yaml_path, first) if first else None) or \
+                source.where(yaml_path)
+        lines.append((where, shown, _said(item)))
+    for (line, column), shown, said in sorted(lines, key=lambda x: x[0]):
+        typer.echo(f"{letter}:{max(line, 1)}:{max(column, 1)}: {shown}: {said}")
+    if not items and not failed:
+        typer.echo(f"{letter}: no comments or changes in {len(returned)} returned "
+                   f"cop{'ies' if len(returned) != 1 else 'y'}")
+    if failed:
+        raise Failed()
+
+
+def _said(item) -> str:
+    """What a feedback line says after its path."""
+    by = f"{item.author or 'an unknown author'}{', ' + item.date[:10] if item.date else ''}"
+    how = " (matched by text: its bookmark is gone)" if item.by_text else ""
+    src = f" [{Path(item.returned).name}]"
+    if item.kind == "comment":
+        reply = f" in reply to \"{item.reply_to}…\"" if item.reply_to else ""
+        done = " (resolved)" if item.resolved else ""
+        on = f" on \"{item.words}\"" if item.words else ""
+        return f"comment by {by}{reply}{done}{on}: \"{item.text}\"{how}{src}"
+    if item.kind == "change":
+        return f"suggested: {item.text} (tracked change by {by}){how}{src}"
+    return f"{item.text}{how}{src}"

@@ -1,0 +1,130 @@
+"""`drafter feedback LETTER RETURNED.docx...`: partners' comments, tracked changes and untracked
+edits from returned copies, each at the YAML line and column of the first word it touches.
+The copies are made as partners make them: edited in LibreOffice with changes recorded (through
+its UNO bridge), and written the way Word writes comments and revisions (python-docx comments,
+w:ins/w:del by hand)."""
+
+from __future__ import annotations
+
+import copy
+import re
+import shutil
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+
+REPO = Path(__file__).resolve().parent.parent
+MAIN = REPO / "examples" / "eu-china-summit.yaml"
+
+
+@pytest.fixture
+def letter(tmp_path, cli) -> tuple[Path, Path]:
+    """A copy of the main example and the DOCX drafter makes of it."""
+    path = tmp_path / "letter.yaml"
+    shutil.copy(MAIN, path)
+    assert cli("render", path, "--format", "docx", "--out", tmp_path)[0] == 0
+    return path, tmp_path / "letter.docx"
+
+
+def at(path: Path, needle: str, after: str = "") -> tuple[int, int]:
+    """Line and column (from 1) of `needle` in the YAML, after the first `after`."""
+    text = path.read_text("utf-8")
+    index = text.index(needle, text.index(after) if after else 0)
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def paragraph_marked(document, name: str):
+    for p in document.paragraphs:
+        if any(b.get(qn("w:name")) == name for b in p._p.iter(qn("w:bookmarkStart"))):
+            return p
+    raise AssertionError(name)
+
+
+def test_a_copy_edited_in_libreoffice_with_changes_recorded_gives_the_change_at_its_line(
+        letter, office, cli, tmp_path):
+    path, made = letter
+    returned = office.edit_and_save(made, tmp_path / "partner.docx", "Tibetans face severe",
+                                    "Tibetans endure severe", record=True)
+    status, out, err = cli("feedback", path, returned)
+    assert status == 0, err
+    line, column = at(path, "Tibetans face severe")
+    assert out.startswith(f"{path}:{line}:{column}: concerns[1].text: suggested: replace "
+                          "'Tibetans face severe' by 'Tibetans endure severe' (tracked change "
+                          "by "), out
+    assert out.count("\n") == 1  # that change only: nothing else differs from drafter's text
+
+
+def test_a_copy_written_as_word_writes_comments_and_revisions(letter, cli, tmp_path):
+    path, made = letter
+    document = docx.Document(str(made))
+    demand = paragraph_marked(document, "dr_demands_items_0")
+    document.add_comment(demand.runs, text="Soften: 'suspend' is too strong for us",
+                         author="Human Rights Partner", initials="HRP")
+    concern = paragraph_marked(document, "dr_concerns_1_text_0")
+    run = concern.runs[0]._r
+    text = run.find(qn("w:t")).text
+    assert text.startswith("Tibetans face severe")
+    head, tail = copy.deepcopy(run), copy.deepcopy(run)
+    head.find(qn("w:t")).text = "Tibetans "
+    tail.find(qn("w:t")).text = text[len("Tibetans face"):]
+    for el in (head, tail):
+        el.find(qn("w:t")).set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    gone = copy.deepcopy(run)
+    gone.remove(gone.find(qn("w:t")))
+    deleted = gone.makeelement(qn("w:delText"), {})
+    deleted.text = "face"
+    gone.append(deleted)
+    new = copy.deepcopy(run)
+    new.find(qn("w:t")).text = "endure"
+    marks = [gone.makeelement(qn(f"w:{kind}"), {qn("w:id"): str(900 + i),
+                                                 qn("w:author"): "Tibet Partner",
+                                                 qn("w:date"): "2026-11-20T10:00:00Z"})
+             for i, kind in enumerate(("del", "ins"))]
+    marks[0].append(gone)
+    marks[1].append(new)
+    for el in (head, marks[0], marks[1], tail):
+        run.addprevious(el)
+    run.getparent().remove(run)
+    returned = tmp_path / "word.docx"
+    document.save(str(returned))
+    status, out, err = cli("feedback", path, returned)
+    assert status == 0, err
+    line, column = at(path, "Suspend the bilateral")
+    assert f"{path}:{line}:{column}: demands.items[0]: comment by Human Rights Partner" in out
+    assert "\"Soften: 'suspend' is too strong for us\"" in out
+    line, column = at(path, "face severe", after="Tibetans")
+    assert (f"{path}:{line}:{column}: concerns[1].text: suggested: replace 'face' by 'endure' "
+            "(tracked change by Tibet Partner, 2026-11-20)") in out, out
+
+
+def test_an_edit_without_tracking_and_a_lost_bookmark_are_said(letter, cli, tmp_path):
+    path, made = letter
+    document = docx.Document(str(made))
+    address = paragraph_marked(document, "dr_recipients_0_6")
+    assert address.text == "Belgium"
+    address.runs[0].text = "Belgique"
+    heading = paragraph_marked(document, "dr_concerns_2_title")
+    for mark in list(heading._p.iter(qn("w:bookmarkStart"))):
+        mark.getparent().remove(mark)
+    document.add_comment(heading.runs, text="Add Macau?", author="Partner C")
+    returned = tmp_path / "untracked.docx"
+    document.save(str(returned))
+    status, out, err = cli("feedback", path, returned)
+    assert status == 0, err
+    line, column = at(path, "Belgium")
+    assert (f"{path}:{line}:{column}: recipients[0]: edited without tracking: 'Belgium' -> "
+            "'Belgique'") in out, out
+    line, column = at(path, "Hong Kong", after="concerns:")
+    assert re.search(rf"{re.escape(str(path))}:{line}:{column}: concerns\[2\]\.title: comment "
+                     r"by Partner C.*\"Add Macau\?\" \(matched by text: its bookmark is gone\)",
+                     out), out
+
+
+def test_a_copy_nobody_touched_has_no_feedback(letter, cli):
+    path, made = letter
+    status, out, _ = cli("feedback", path, made)
+    assert status == 0
+    assert out == f"{path}: no comments or changes in 1 returned copy\n"
