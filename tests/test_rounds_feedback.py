@@ -128,3 +128,20 @@ def test_a_copy_nobody_touched_has_no_feedback(letter, cli):
     status, out, _ = cli("feedback", path, made)
     assert status == 0
     assert out == f"{path}: no comments or changes in 1 returned copy\n"
+
+
+@pytest.mark.parametrize("content", [b"not a zip at all", "odt"])
+def test_a_file_that_is_not_a_word_document_is_an_error_not_silence(letter, cli, tmp_path,
+                                                                   content):
+    import zipfile
+    path, _ = letter
+    returned = tmp_path / "returned.docx"
+    if content == "odt":
+        with zipfile.ZipFile(returned, "w") as z:
+            z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+            z.writestr("content.xml", "<office:document-content/>")
+    else:
+        returned.write_bytes(content)
+    status, out, err = cli("feedback", path, returned)
+    assert status == 1 and out == ""
+    assert err.startswith(f"{returned}:1:1: cannot read it as a DOCX"), err

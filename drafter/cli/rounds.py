@@ -115,6 +115,8 @@ def feedback(letter: Path = typer.Argument(..., help="The letter the copies were
     from ..errors import format_path
     from ..letter.source import parse
     from ..letter.validate import load_letter
+    import zipfile
+    from lxml import etree
     from ..rounds.feedback import origin_path, read_returned
     from ..rounds.revisions import read_letter_text
     from ..template.run import rendition
@@ -132,8 +134,8 @@ def feedback(letter: Path = typer.Argument(..., help="The letter the copies were
     for path in returned:
         try:
             items += read_returned(path, written)
-        except (OSError, KeyError, ValueError) as exc:  # not a readable DOCX (zip, XML)
-            err(f"{path}:1:1: cannot read it as a DOCX ({exc})")
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
+            err(f"{path}:1:1: cannot read it as a DOCX ({exc})")  # not a zip, no Word XML
             failed = True
     lines = []
     for item in items:

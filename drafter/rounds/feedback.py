@@ -57,6 +57,9 @@ def read_returned(path: Path, written: list[tuple[str, str]]) -> list[Feedback]:
     names = {name: (origin, text) for (origin, name), (_, text)
              in zip(named_origins([o for o, _ in written]), written)}
     with zipfile.ZipFile(path) as z:
+        if "word/document.xml" not in z.namelist():
+            raise ValueError("no word/document.xml: not a Word document (an .odt is not read "
+                             "yet: save it as .docx)")
         parts = {n: etree.fromstring(z.read(n)) for n in z.namelist()
                  if n in ("word/document.xml", "word/footnotes.xml", "word/comments.xml",
                           "word/commentsExtended.xml")}
