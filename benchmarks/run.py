@@ -22,6 +22,8 @@ medians and their ratio to a baseline measured in the same run. Sections:
      main example (target: at most 10 times as long: depth must not explode the layout)
   l  rounds: a cold `drafter diff` of two rounds of the main example writing the redline DOCX
      and PDF, against a cold `drafter render` (pdf+docx) of the later round (target: 2 times)
+  m  feedback: a cold `drafter feedback` of ten returned copies (a comment and an untracked
+     edit each), against a cold `drafter render` (pdf+docx) of the letter (target: 2 times)
 
 Later issues add their sections to SECTIONS. Nothing here is a test: no thresholds fail a run.
 """
@@ -353,8 +355,36 @@ def section_l(work: Path, runs: int) -> list[tuple]:
              "drafter render (pdf+docx) of the later round", theirs, 2)]
 
 
+def section_m(work: Path, runs: int) -> list[tuple]:
+    """`drafter feedback` of ten returned copies of the main example's DOCX (each with a
+    comment and a word typed over), against a plain render (pdf+docx) of it (target: 2 times)."""
+    import docx
+    folder = work / "m"
+    folder.mkdir()
+    letter = folder / "letter.yaml"
+    shutil.copy(MAIN, letter)
+    subprocess.run([PY, "-m", "drafter", "render", str(letter), "--format", "docx", "--out",
+                    str(folder)], check=True, capture_output=True)
+    copies = []
+    for n in range(10):
+        document = docx.Document(str(folder / "letter.docx"))
+        paragraph = document.paragraphs[20 + n]
+        document.add_comment(paragraph.runs, text=f"Comment {n}", author=f"Partner {n}")
+        paragraph.runs[0].text = paragraph.runs[0].text.replace(" the ", " a ", 1)
+        copies.append(folder / f"returned-{n}.docx")
+        document.save(str(copies[-1]))
+    record = folder / "letter.feedback.yaml"
+    cmd = [PY, "-c", "import os, runpy, sys; os.path.exists(%r) and os.remove(%r); "
+           "sys.argv = ['drafter', 'feedback', *sys.argv[1:]]; runpy.run_module('drafter', "
+           "run_name='__main__')" % (str(record), str(record)), str(letter), *map(str, copies)]
+    ours, theirs = paired(cmd, [[PY, "-m", "drafter", "render", str(letter), "--out",
+                                 str(folder / "out")]], ROOT, runs)
+    return [("m", "drafter feedback of ten returned copies (cold)", ours,
+             "drafter render (pdf+docx) of the letter", theirs, 2)]
+
+
 SECTIONS = {"a": section_a, "b": section_b, "c": section_c, "d": section_d, "e": section_e,
-            "g": section_g, "i": section_i, "k": section_k, "l": section_l}
+            "g": section_g, "i": section_i, "k": section_k, "l": section_l, "m": section_m}
 
 
 def main() -> None:

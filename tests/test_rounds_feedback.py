@@ -145,3 +145,31 @@ def test_a_file_that_is_not_a_word_document_is_an_error_not_silence(letter, cli,
     status, out, err = cli("feedback", path, returned)
     assert status == 1 and out == ""
     assert err.startswith(f"{returned}:1:1: cannot read it as a DOCX"), err
+
+
+def test_feedback_is_recorded_open_until_resolved_and_final_refuses_it_meanwhile(letter, cli,
+                                                                                 office,
+                                                                                 tmp_path):
+    path, made = letter
+    yaml_before = path.read_bytes()
+    returned = office.edit_and_save(made, tmp_path / "partner.docx", "Tibetans face severe",
+                                    "Tibetans endure severe", record=True)
+    status, out, _ = cli("feedback", path, returned)
+    ident = re.search(r"\((fb-[0-9a-f]{8})\)$", out.strip()).group(1)
+    record = tmp_path / "letter.feedback.yaml"
+    assert f"id: {ident}" in record.read_text("utf-8")
+    again = record.read_bytes()
+    cli("feedback", path, returned)  # the same copy read again: the same item, not a second
+    assert record.read_bytes() == again
+    status, _, err = cli("render", path, "--final", "--out", tmp_path / "out")
+    assert status == 1
+    assert f"letter.feedback.yaml:1:1: feedback {ident}: still open: change by " in err
+    status, out, _ = cli("feedback", path, "--list")
+    assert status == 0 and f"[open {ident}] suggested: replace 'Tibetans face severe'" in out
+    assert cli("feedback", path, "--resolve", ident)[0] == 0
+    assert f"[resolved {ident}]" in cli("feedback", path, "--list")[1]
+    status, _, err = cli("render", path, "--final", "--format", "txt", "--out", tmp_path / "out")
+    assert status == 0, err
+    assert path.read_bytes() == yaml_before  # the letter partners share is not touched
+    status, _, err = cli("feedback", path, "--reject", "fb-00000000")
+    assert status == 1 and "no feedback item 'fb-00000000'" in err

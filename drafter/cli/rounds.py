@@ -108,53 +108,92 @@ def _count(n: int) -> str:
 
 
 def feedback(letter: Path = typer.Argument(..., help="The letter the copies were made from."),
-             returned: list[Path] = typer.Argument(..., help="Returned copies of its DOCX, "
-                                                             "with comments or changes.")) -> None:
+             returned: list[Path] = typer.Argument(None, help="Returned copies of its DOCX, "
+                                                              "with comments or changes."),
+             list_: bool = typer.Option(False, "--list", help="Every recorded item of "
+                                        "LETTER.feedback.yaml, with its status."),
+             resolve: Optional[str] = typer.Option(None, "--resolve", metavar="ID,...",
+                                                   help="Mark these items resolved."),
+             reject: Optional[str] = typer.Option(None, "--reject", metavar="ID,...",
+                                                  help="Mark these items rejected.")) -> None:
     """Partners' comments, tracked changes and untracked edits, each at the YAML line of the
-    words it touches: FILE:LINE:COL: path: what (grouped by path, in the letter's order)."""
+    words it touches (FILE:LINE:COL: path: what), recorded in LETTER.feedback.yaml (beside the
+    letter, coordinator-only) with a status: open until resolved or rejected."""
+    import zipfile
+    from lxml import etree
     from ..errors import format_path
     from ..letter.source import parse
     from ..letter.validate import load_letter
-    import zipfile
-    from lxml import etree
+    from ..output import files as io
+    from ..rounds import ledger
     from ..rounds.feedback import origin_path, read_returned
     from ..rounds.revisions import read_letter_text
     from ..template.run import rendition
+    returned = returned or []
     try:
-        source_letter = load_letter(letter)
-        flow = rendition(source_letter).flow
+        flow = rendition(load_letter(letter)).flow
         source = parse(read_letter_text(str(letter)).text, str(letter))
     except LetterError as exc:
         err(str(exc))
         raise Failed() from None
+    record = ledger.ledger_path(letter)
+    try:
+        recorded = ledger.load(record)
+    except ledger.LedgerError as exc:
+        err(f"{record}:1:1: {exc}")
+        raise Failed() from None
     written = [(p.origin, p.text) for p in flow.paragraphs if p.origin]
     written += [(n.origin, "".join(r.text for r in n.runs if r.is_text))
                 for n in flow.footnotes if n.origin]
-    items, failed = [], False
+    found, failed = [], False
     for path in returned:
         try:
-            items += read_returned(path, written)
+            found += read_returned(path, written)
         except (OSError, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
             err(f"{path}:1:1: cannot read it as a DOCX ({exc})")  # not a zip, no Word XML
             failed = True
+
+    def where(path_text: str, words: str) -> tuple[int, int]:
+        if not path_text:
+            return (1, 1)
+        yaml_path = origin_path(path_text)
+        first = next(iter(words.split()), "")
+        return (source.find(yaml_path, first) if first else None) or source.where(yaml_path)
+
+    shown = [(item, format_path(origin_path(item.origin)) if item.origin else "")
+             for item in found]
+    items = ledger.merged(recorded, shown)
+    unknown = []
+    for ids, status in ((resolve, "resolved"), (reject, "rejected")):
+        if ids:
+            unknown += ledger.set_status(items, [i.strip() for i in ids.split(",") if i.strip()],
+                                         status)
+    for ident in unknown:
+        err(f"{record}:1:1: no feedback item {ident!r} (drafter feedback {letter} --list)")
+    if items != recorded:
+        io.write_set({record: ledger.dump(items)})
     lines = []
-    for item in items:
-        where = (0, 0)
-        shown = "(no field of the letter)"
-        if item.origin:
-            yaml_path = origin_path(item.origin)
-            shown = format_path(yaml_path)
-            first = next(iter(item.words.split()), "")
-            where = (source.find(yaml_path, first) if first else None) or \
-                source.where(yaml_path)
-        lines.append((where, shown, _said(item)))
-    for (line, column), shown, said in sorted(lines, key=lambda x: x[0]):
-        typer.echo(f"{letter}:{max(line, 1)}:{max(column, 1)}: {shown}: {said}")
-    if not items and not failed:
+    for item, path_text in shown:
+        lines.append((where(path_text, item.words), path_text or "(no field of the letter)",
+                      f"{_said(item)} ({ledger.item_id(item, path_text)})"))
+    if list_:
+        lines = [(where(i["path"], i["words"]), i["path"] or "(no field of the letter)",
+                  f"[{i['status']} {i['id']}] {_recorded(i)}") for i in items]
+    for (line, column), path_text, said in sorted(lines, key=lambda x: x[0]):
+        typer.echo(f"{letter}:{max(line, 1)}:{max(column, 1)}: {path_text}: {said}")
+    if returned and not found and not failed:
         typer.echo(f"{letter}: no comments or changes in {len(returned)} returned "
                    f"cop{'ies' if len(returned) != 1 else 'y'}")
-    if failed:
+    if failed or unknown:
         raise Failed()
+
+
+def _recorded(item: dict) -> str:
+    """A recorded item as --list shows it."""
+    by = f"{item['author'] or 'an unknown author'}{', ' + item['date'][:10] if item['date'] else ''}"
+    kinds = {"comment": f"comment by {by}: \"{item['text']}\"",
+             "change": f"suggested: {item['text']} (tracked change by {by})"}
+    return f"{kinds.get(item['kind'], item['text'])} [{item['returned']}]"
 
 
 def _said(item) -> str:

@@ -1,6 +1,7 @@
 """What `drafter render --final` refuses: a letter whose status is still draft, signatories
-still pending, and sign-on rows still waiting for the coordinator's decision. A draft mark
-must never reach a head of state by accident, nor a list that is not settled.
+still pending, sign-on rows still waiting for the coordinator's decision, and partners'
+feedback still open. A draft mark must never reach a head of state by accident, nor a list
+that is not settled, nor a partner's objection nobody answered.
 
 Pending signatories and undecided rows are not printed anyway; `--allow-pending` sends the
 letter without them when that is the decision. A draft is never final: change its `status:`.
@@ -33,7 +34,21 @@ def final_problems(path: Path, allow_pending: bool = False) -> list[Problem]:
                                            "confirm it, withdraw it, or send without it "
                                            "(--final --allow-pending)"))
     problems += _undecided(path)
-    return problems
+    return problems + _open_feedback(path)
+
+
+def _open_feedback(path: Path) -> list[Problem]:
+    """Partners' feedback still open in the letter's feedback file (drafter feedback)."""
+    from ..rounds import ledger
+    record = ledger.ledger_path(path)
+    try:
+        items = ledger.load(record)
+    except ledger.LedgerError as exc:
+        return [Problem(str(record), 1, 1, "", str(exc))]
+    return [Problem(str(record), 1, 1, f"feedback {i['id']}", f"still open: {i['kind']} by "
+                    f"{i['author'] or 'an unknown author'} on {i['path'] or 'no field'}; "
+                    f"resolve or reject it (drafter feedback {path.name} --resolve {i['id']})")
+            for i in items if i["status"] == "open"]
 
 
 def _undecided(path: Path) -> list[Problem]:
