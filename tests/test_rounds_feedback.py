@@ -173,3 +173,20 @@ def test_feedback_is_recorded_open_until_resolved_and_final_refuses_it_meanwhile
     assert path.read_bytes() == yaml_before  # the letter partners share is not touched
     status, _, err = cli("feedback", path, "--reject", "fb-00000000")
     assert status == 1 and "no feedback item 'fb-00000000'" in err
+
+
+def test_a_comment_without_a_range_is_placed_at_its_reference(letter, cli, tmp_path):
+    path, made = letter
+    document = docx.Document(str(made))
+    heading = paragraph_marked(document, "dr_concerns_0_title")
+    document.add_comment(heading.runs, text="Name the camps", author="Partner D")
+    for tag in ("w:commentRangeStart", "w:commentRangeEnd"):  # as some editors write it
+        for mark in list(document.element.body.iter(qn(tag))):
+            mark.getparent().remove(mark)
+    returned = tmp_path / "no-range.docx"
+    document.save(str(returned))
+    status, out, err = cli("feedback", path, returned)
+    assert status == 0, err
+    line, _ = at(path, "Xinjiang", after="concerns:")
+    assert re.search(rf":{line}:\d+: concerns\[0\]\.title: comment by Partner D.*\"Name the "
+                     r"camps\"", out), out

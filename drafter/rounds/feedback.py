@@ -85,6 +85,10 @@ def _paragraphs(root, names: dict, returned: str, anchors: dict) -> list[Feedbac
                 start = open_comments.pop(el.get(f"{W}id"), None)
                 if start is not None:
                     anchors[el.get(f"{W}id")] = (start[0], " ".join(start[1].split()), start[2])
+            elif el.tag == f"{W}commentReference" and el.get(f"{W}id") not in anchors \
+                    and el.get(f"{W}id") not in open_comments:
+                # A comment with no range (as some editors write it): its paragraph.
+                anchors[el.get(f"{W}id")] = (origin, "", by_text)
             elif el.tag in (f"{W}t", f"{W}delText"):
                 text = el.text or ""
                 deleted = el.tag == f"{W}delText"
