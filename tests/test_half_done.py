@@ -280,3 +280,19 @@ def test_a_time_limit_swallowed_once_still_stops_the_render():
     from drafter.output.limits import LimitExceeded, Limits, run_limited
     with pytest.raises(LimitExceeded, match="stopped after 0.1 s, the time limit"):
         run_limited(_swallows_the_first_interruption, limits=Limits(seconds=0.1, memory=None))
+
+
+def test_a_ctrl_c_just_after_a_temporary_is_created_leaves_no_temporary(tmp_path, monkeypatch):
+    """Ctrl-C can arrive between a temporary's creation and the line that lists it for the
+    clean-up (a batch interrupted while its parent writes a set)."""
+    from drafter.output import files
+    real = files._create_locked
+
+    def interrupted(path, held):
+        real(path, held)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(files, "_create_locked", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        files.write_set({tmp_path / "letter.pdf": b"%PDF-", tmp_path / "letter.docx": b"PK"})
+    assert list(tmp_path.iterdir()) == []

@@ -72,8 +72,10 @@ def write_set(files: dict[Path, bytes]) -> None:
         for target, data in files.items():
             target.parent.mkdir(parents=True, exist_ok=True)
             entry = _Entry(target.parent / f"{token}-{len(entries)}{target.suffix}", target)
-            fd = _create_locked(entry.tmp, held)
+            # Listed before it exists: a Ctrl-C between its creation and this line would leave
+            # a temporary that no one tidies (its name is this run's alone).
             entries.append(entry)
+            fd = _create_locked(entry.tmp, held)
             with open(fd, "wb", closefd=False) as handle:
                 handle.write(data)
                 handle.flush()
