@@ -95,9 +95,14 @@ def _text_of(item) -> str:
     return str(item)
 
 
-def _similarity(a, b) -> float:
-    x, y = _WORD.findall(_text_of(a)), _WORD.findall(_text_of(b))
+def word_similarity(a: str, b: str) -> float:
+    """How alike two texts read, word by word (1.0: the same words in the same order)."""
+    x, y = _WORD.findall(a), _WORD.findall(b)
     return difflib.SequenceMatcher(None, x, y, autojunk=False).ratio() if x or y else 1.0
+
+
+def _similarity(a, b) -> float:
+    return word_similarity(_text_of(a), _text_of(b))
 
 
 def match_items(old: list, new: list) -> list[tuple[int | None, int | None]]:

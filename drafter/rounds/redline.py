@@ -15,6 +15,7 @@ import re
 from dataclasses import replace
 
 from ..formats.flow import Flow, Footnote, Paragraph, Run
+from .changes import word_similarity
 
 _PIECE = re.compile(r"\s+|[^\s]+")
 _PAIR = 0.5  # word similarity from which two paragraphs are one paragraph changed
@@ -104,8 +105,7 @@ def _paired(old: list[Paragraph], new: list[Paragraph]) -> list[Paragraph]:
 
 
 def _similar(a: Paragraph, b: Paragraph) -> float:
-    x, y = _words(a).split(), _words(b).split()
-    return difflib.SequenceMatcher(None, x, y, autojunk=False).ratio() if x or y else 1.0
+    return word_similarity(_words(a), _words(b))
 
 
 def _tokens(runs: list[Run]) -> list[tuple[str, Run]]:

@@ -124,7 +124,7 @@ def _run(run: Run):
 
 
 def _wrap(tag: str, node, **attrs):
-    outer = etree.Element(tag, {k: v for k, v in attrs.items()})
+    outer = etree.Element(tag, attrs)
     if isinstance(node, str):
         outer.text = node
     else:
