@@ -6,7 +6,6 @@ w:ins/w:del by hand)."""
 
 from __future__ import annotations
 
-import copy
 import re
 import shutil
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import docx
 import pytest
 from docx.oxml.ns import qn
+from returned_copies import at, paragraph_marked, track
 
 REPO = Path(__file__).resolve().parent.parent
 MAIN = REPO / "examples" / "eu-china-summit.yaml"
@@ -26,21 +26,6 @@ def letter(tmp_path, cli) -> tuple[Path, Path]:
     shutil.copy(MAIN, path)
     assert cli("render", path, "--format", "docx", "--out", tmp_path)[0] == 0
     return path, tmp_path / "letter.docx"
-
-
-def at(path: Path, needle: str, after: str = "") -> tuple[int, int]:
-    """Line and column (from 1) of `needle` in the YAML, after the first `after`."""
-    text = path.read_text("utf-8")
-    index = text.index(needle, text.index(after) if after else 0)
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
-
-
-def paragraph_marked(document, name: str):
-    for p in document.paragraphs:
-        if any(b.get(qn("w:name")) == name for b in p._p.iter(qn("w:bookmarkStart"))):
-            return p
-    raise AssertionError(name)
 
 
 def test_a_copy_edited_in_libreoffice_with_changes_recorded_gives_the_change_at_its_line(
@@ -64,30 +49,8 @@ def test_a_copy_written_as_word_writes_comments_and_revisions(letter, cli, tmp_p
     document.add_comment(demand.runs, text="Soften: 'suspend' is too strong for us",
                          author="Human Rights Partner", initials="HRP")
     concern = paragraph_marked(document, "dr_concerns_1_text_0")
-    run = concern.runs[0]._r
-    text = run.find(qn("w:t")).text
-    assert text.startswith("Tibetans face severe")
-    head, tail = copy.deepcopy(run), copy.deepcopy(run)
-    head.find(qn("w:t")).text = "Tibetans "
-    tail.find(qn("w:t")).text = text[len("Tibetans face"):]
-    for el in (head, tail):
-        el.find(qn("w:t")).set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    gone = copy.deepcopy(run)
-    gone.remove(gone.find(qn("w:t")))
-    deleted = gone.makeelement(qn("w:delText"), {})
-    deleted.text = "face"
-    gone.append(deleted)
-    new = copy.deepcopy(run)
-    new.find(qn("w:t")).text = "endure"
-    marks = [gone.makeelement(qn(f"w:{kind}"), {qn("w:id"): str(900 + i),
-                                                 qn("w:author"): "Tibet Partner",
-                                                 qn("w:date"): "2026-11-20T10:00:00Z"})
-             for i, kind in enumerate(("del", "ins"))]
-    marks[0].append(gone)
-    marks[1].append(new)
-    for el in (head, marks[0], marks[1], tail):
-        run.addprevious(el)
-    run.getparent().remove(run)
+    assert concern.text.startswith("Tibetans face severe")
+    track(concern, "face", "endure", "Tibet Partner")
     returned = tmp_path / "word.docx"
     document.save(str(returned))
     status, out, err = cli("feedback", path, returned)

@@ -27,7 +27,8 @@ from .signatories import app as signatories_app  # noqa: E402 - registered besid
 app.add_typer(signatories_app, name="signatories")
 from .translations import app as translations_app  # noqa: E402 - language editions
 app.add_typer(translations_app, name="translations")
-from .rounds import diff, feedback  # noqa: E402 - rounds of a letter
+from .feedback import feedback  # noqa: E402 - partners' feedback on a round
+from .rounds import diff  # noqa: E402 - rounds of a letter
 app.command("diff")(diff)
 app.command("feedback")(feedback)
 

@@ -41,6 +41,12 @@ class Feedback:
     by_text: bool = False  # its paragraph had lost its bookmark: matched by its text
     reply_to: str = ""  # a reply: the first words of the comment it answers
     resolved: bool = False
+    # A tracked change, for --apply: where it starts in its paragraph as drafter wrote it
+    # (`context`, every change rejected), the words it deletes and those it inserts.
+    at: int = -1
+    old: str = ""
+    new: str = ""
+    context: str = ""
 
 
 @dataclass
@@ -100,7 +106,8 @@ def _paragraphs(root, names: dict, returned: str, anchors: dict) -> list[Feedbac
                 for started in open_comments.values():
                     started[1] += text
         out += _changes(p, para, returned, by_text)
-        if origin and before is not None and _squash(para.original) != _squash(before):
+        if origin and before is not None and _squash(para.original) != _squash(before) \
+                and _squash(para.returned) != _squash(before):  # not a change applied since
             out.append(Feedback(returned, "untracked", "", "", _edit(before, para.original),
                                 origin, _first_difference(before, para.original), by_text))
     return out
@@ -135,8 +142,13 @@ def _origin(p, names: dict) -> tuple[str, str | None, bool]:
 
 def _changes(p, para: _Para, returned: str, by_text: bool) -> list[Feedback]:
     """Tracked changes of a paragraph: a deletion followed by an insertion is a replacement."""
-    marks = [el for el in p.iter(f"{W}ins", f"{W}del")
-             if el.getparent().tag != f"{W}rPr"]  # a paragraph mark's own change: below
+    marks, starts, length = [], {}, 0
+    for el in p.iter():
+        if el.tag in (f"{W}ins", f"{W}del") and el.getparent().tag != f"{W}rPr":
+            marks.append(el)  # (a paragraph mark's own change is in rPr: not a word change)
+            starts[el] = length
+        elif el.tag == f"{W}delText" or (el.tag == f"{W}t" and not _inside(el, f"{W}ins", p)):
+            length += len(el.text or "")
     out: list[Feedback] = []
     i = 0
     while i < len(marks):
@@ -146,10 +158,13 @@ def _changes(p, para: _Para, returned: str, by_text: bool) -> list[Feedback]:
         nxt = marks[i + 1] if i + 1 < len(marks) else None
         if el.tag == f"{W}del" and nxt is not None and nxt.tag == f"{W}ins" and \
                 el.getnext() is nxt:
-            what, i = f"replace '{text}' by '{_text(nxt)}'", i + 2
+            what, old, new, i = f"replace '{text}' by '{_text(nxt)}'", text, _text(nxt), i + 2
+        elif el.tag == f"{W}ins":
+            what, old, new, i = f"insert '{text}'", "", text, i + 1
         else:
-            what, i = (f"insert '{text}'" if el.tag == f"{W}ins" else f"delete '{text}'"), i + 1
-        out.append(Feedback(returned, "change", who, when, what, para.origin, text, by_text))
+            what, old, new, i = f"delete '{text}'", text, "", i + 1
+        out.append(Feedback(returned, "change", who, when, what, para.origin, text, by_text,
+                            at=starts[el], old=old, new=new, context=para.original))
     return out
 
 
