@@ -105,21 +105,24 @@ class Office:
             document.storeToURL(Path(pdf).resolve().as_uri(), (export,))
             return Path(pdf)
 
-    def edit_and_save(self, docx: Path, out: Path, find: str, replace: str,
+    def edit_and_save(self, docx: Path, out: Path, find: str = "", replace: str = "",
                       record: bool = False) -> Path:
-        """What a partner does: open the DOCX, replace `find` by `replace` (with Edit > Track
-        Changes > Record on, if `record`), and save it again as Word 2007-365 (.docx) to
-        `out`. (Adding a comment through UNO, then closing the document, crashes LibreOffice
-        7.4 here: the tests' comments come from Word-style files.)"""
+        """What a partner does: open the DOCX (or ODT), replace `find` by `replace` (with
+        Edit > Track Changes > Record on, if `record`), and save it again to `out`: Word
+        2007-365 (.docx), or OpenDocument for an .odt. (Adding a comment through UNO makes
+        LibreOffice 7.4 crash on saving, even in a new document: tests/returned_copies.py
+        writes a comment into an ODT's XML, and `soffice --convert-to` saves that as DOCX.)"""
         with self._opened(docx) as document:
             document.RecordChanges = record
-            search = document.createReplaceDescriptor()
-            search.SearchString, search.ReplaceString = find, replace
-            if document.replaceAll(search) == 0:
-                raise AssertionError(f"{find!r} is not in {docx}")
-            word = self._uno.createUnoStruct("com.sun.star.beans.PropertyValue")
-            word.Name, word.Value = "FilterName", "MS Word 2007 XML"
-            document.storeToURL(Path(out).resolve().as_uri(), (word,))
+            if find:
+                search = document.createReplaceDescriptor()
+                search.SearchString, search.ReplaceString = find, replace
+                if document.replaceAll(search) == 0:
+                    raise AssertionError(f"{find!r} is not in {docx}")
+            kind = self._uno.createUnoStruct("com.sun.star.beans.PropertyValue")
+            kind.Name = "FilterName"
+            kind.Value = "writer8" if Path(out).suffix == ".odt" else "MS Word 2007 XML"
+            document.storeToURL(Path(out).resolve().as_uri(), (kind,))
             return Path(out)
 
     def tracked_changes(self, docx: Path) -> list[tuple[str, str]]:

@@ -77,3 +77,58 @@ def _marks(run, old: str, new: str, author: str, date: str) -> list:
         mark.append(inner)
         out.append(mark)
     return out
+
+
+ODF_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+
+
+def comment_in_odt(odt: Path, out: Path, words: str, said: str, author: str,
+                   resolved: bool = False) -> Path:
+    """The ODT with a comment on `words` (inside one text node of a paragraph), written as
+    LibreOffice writes one: an office:annotation (creator, date, its paragraph) where the
+    range starts and an office:annotation-end of the same name where it ends."""
+    import zipfile
+    from lxml import etree
+    with zipfile.ZipFile(odt) as z:
+        members = [(info, z.read(info)) for info in z.infolist()]
+    content = dict((i.filename, data) for i, data in members)["content.xml"]
+    root = etree.fromstring(content)
+    for p in root.iter(f"{{{ODF_TEXT}}}p"):
+        for node in [p, *p.iter()]:
+            for attr in ("text", "tail"):
+                value = getattr(node, attr)
+                if value and words in value:
+                    return _write_comment(root, node, attr, words, said, author, resolved,
+                                          members, out)
+    raise AssertionError(words)
+
+
+def _write_comment(root, node, attr, words, said, author, resolved, members, out):
+    import zipfile
+    from lxml import etree
+    o, t = f"{{{ODF_OFFICE}}}", f"{{{ODF_TEXT}}}"
+    dc = "{http://purl.org/dc/elements/1.1/}"
+    value = getattr(node, attr)
+    head, tail = value.split(words, 1)
+    note = etree.Element(f"{o}annotation", {f"{o}name": "__Annotation__1_partner"})
+    if resolved:
+        note.set("{urn:org:documentfoundation:names:experimental:office:xmlns:loext:1.0}"
+                 "resolved", "true")
+    etree.SubElement(note, f"{dc}creator").text = author
+    etree.SubElement(note, f"{dc}date").text = "2026-11-21T09:30:00"
+    etree.SubElement(note, f"{t}p").text = said
+    end = etree.Element(f"{o}annotation-end", {f"{o}name": "__Annotation__1_partner"})
+    note.tail, end.tail = words, tail
+    setattr(node, attr, head)
+    if attr == "text":
+        node.insert(0, note)
+        note.addnext(end)
+    else:
+        node.addnext(note)
+        note.addnext(end)
+    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    with zipfile.ZipFile(out, "w") as z:
+        for info, raw in members:
+            z.writestr(info, data if info.filename == "content.xml" else raw)
+    return out

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import docx
 import pytest
 from docx.oxml.ns import qn
-from returned_copies import at, paragraph_marked, track
+from returned_copies import at, comment_in_odt, paragraph_marked, track
 
 REPO = Path(__file__).resolve().parent.parent
 MAIN = REPO / "examples" / "eu-china-summit.yaml"
@@ -93,21 +94,20 @@ def test_a_copy_nobody_touched_has_no_feedback(letter, cli):
     assert out == f"{path}: no comments or changes in 1 returned copy\n"
 
 
-@pytest.mark.parametrize("content", [b"not a zip at all", "odt"])
+@pytest.mark.parametrize("content", [b"not a zip at all", "xlsx"])
 def test_a_file_that_is_not_a_word_document_is_an_error_not_silence(letter, cli, tmp_path,
                                                                    content):
     import zipfile
     path, _ = letter
     returned = tmp_path / "returned.docx"
-    if content == "odt":
+    if content == "xlsx":  # a zip, but a spreadsheet
         with zipfile.ZipFile(returned, "w") as z:
-            z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-            z.writestr("content.xml", "<office:document-content/>")
+            z.writestr("xl/workbook.xml", "<workbook/>")
     else:
         returned.write_bytes(content)
     status, out, err = cli("feedback", path, returned)
     assert status == 1 and out == ""
-    assert err.startswith(f"{returned}:1:1: cannot read it as a DOCX"), err
+    assert err.startswith(f"{returned}:1:1: cannot read it as a DOCX or ODT"), err
 
 
 def test_feedback_is_recorded_open_until_resolved_and_final_refuses_it_meanwhile(letter, cli,
@@ -153,3 +153,85 @@ def test_a_comment_without_a_range_is_placed_at_its_reference(letter, cli, tmp_p
     line, _ = at(path, "Xinjiang", after="concerns:")
     assert re.search(rf":{line}:\d+: concerns\[0\]\.title: comment by Partner D.*\"Name the "
                      r"camps\"", out), out
+
+
+def test_a_copy_saved_as_odt_by_libreoffice_gives_its_changes_and_comments(letter, office, cli,
+                                                                           tmp_path):
+    path, made = letter
+    odt = office.edit_and_save(made, tmp_path / "partner.odt", "extremely difficult",
+                               "very hard", record=True)
+    commented = comment_in_odt(odt, tmp_path / "commented.odt", "Suspend the bilateral",
+                               "Too strong for us", "LO Partner", resolved=True)
+    status, out, err = cli("feedback", path, commented)
+    assert status == 0, err
+    line, column = at(path, "extremely difficult")
+    assert (f"{path}:{line}:{column}: concerns[1].text: suggested: replace 'extremely "
+            "difficult' by 'very hard' (tracked change by ") in out, out
+    line, column = at(path, "Suspend the bilateral")
+    assert (f"{path}:{line}:{column}: demands.items[0]: comment by LO Partner, 2026-11-21 "
+            "(resolved) on \"Suspend the bilateral\": \"Too strong for us\"") in out, out
+    assert out.count("\n") == 2, out
+    before = path.read_text("utf-8")
+    status, out, err = cli("feedback", path, commented, "--apply")
+    assert status == 0, err
+    assert path.read_text("utf-8") == before.replace("extremely difficult.", "very hard.", 1)
+
+
+def test_a_comment_libreoffice_wrote_into_a_docx_is_read_at_its_words(letter, office, cli,
+                                                                      tmp_path):
+    path, made = letter
+    odt = office.edit_and_save(made, tmp_path / "plain.odt")
+    commented = comment_in_odt(odt, tmp_path / "commented.odt", "face severe restrictions",
+                               "Say which restrictions", "LO Partner")
+    # LibreOffice saves it as DOCX: its own process (saving a comment through UNO crashes it).
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                    "--headless", "--convert-to", "docx", "--outdir", str(tmp_path / "lo"),
+                    str(commented)], check=True, capture_output=True, timeout=180)
+    returned = tmp_path / "lo" / "commented.docx"
+    import zipfile
+    assert b"Say which restrictions" in zipfile.ZipFile(returned).read("word/comments.xml")
+    status, out, err = cli("feedback", path, returned)
+    assert status == 0, err
+    line, column = at(path, "face severe restrictions")
+    assert (f"{path}:{line}:{column}: concerns[1].text: comment by LO Partner, 2026-11-21 on "
+            "\"face severe restrictions\": \"Say which restrictions\"") in out, out
+    assert out.count("\n") == 1, out
+
+
+def test_a_reply_and_words_resolved_state_are_read(letter, cli, tmp_path):
+    """As Word writes them: each comment's paragraph has a w14:paraId, and
+    commentsExtended.xml names a reply's parent and marks a resolved thread done."""
+    import zipfile
+    path, made = letter
+    document = docx.Document(str(made))
+    demand = paragraph_marked(document, "dr_demands_items_1")
+    document.add_comment(demand.runs, text="Should we name genocide?", author="Partner E")
+    document.add_comment(demand.runs, text="No: keep the agreed wording", author="Partner F")
+    saved = tmp_path / "saved.docx"
+    document.save(str(saved))
+    w14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+    w15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+    with zipfile.ZipFile(saved) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    comments = members["word/comments.xml"].decode()
+    for n, para_id in enumerate(("1A2B3C4D", "5E6F7A8B")):
+        at_p = [m.start() for m in re.finditer(r"<w:p[ >]", comments)][n]
+        comments = (comments[:at_p] + f'<w:p xmlns:w14="{w14}" w14:paraId="{para_id}"' +
+                    comments[at_p + 4:])
+    members["word/comments.xml"] = comments.encode()
+    members["word/commentsExtended.xml"] = (
+        f'<w15:commentsEx xmlns:w15="{w15}"><w15:commentEx w15:paraId="1A2B3C4D" w15:done="1"/>'
+        '<w15:commentEx w15:paraId="5E6F7A8B" w15:paraIdParent="1A2B3C4D" w15:done="1"/>'
+        '</w15:commentsEx>').encode()
+    returned = tmp_path / "replied.docx"
+    with zipfile.ZipFile(returned, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    status, out, err = cli("feedback", path, returned)
+    assert status == 0, err
+    line, column = at(path, "Call for an international")
+    assert re.search(rf"{re.escape(str(path))}:{line}:{column}: demands\.items\[1\]: comment "
+                     r"by Partner E, [\d-]{10} \(resolved\) on \"Call for an international", out)
+    assert re.search(r"demands\.items\[1\]: comment by Partner F, [\d-]{10} in reply to \"Should "
+                     r"we name genocide\?…\" \(resolved\) on .*\"No: keep the agreed wording\"",
+                     out), out

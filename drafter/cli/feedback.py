@@ -151,7 +151,7 @@ def _read(letter: Path, returned: list[Path]) -> _Reading:
         try:
             found = read_returned(path, reading.written)
         except (OSError, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
-            err(f"{path}:1:1: cannot read it as a DOCX ({exc})")  # not a zip, no Word XML
+            err(f"{path}:1:1: cannot read it as a DOCX or ODT ({exc})")  # not a zip, no Word XML
             reading.failed = True
             continue
         reading.found += [(item, format_path(origin_path(item.origin)) if item.origin else "")

@@ -20,6 +20,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..formats.docx_sources import PREFIX, named_origins
+from .odt import is_odt, wordml_parts
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
@@ -57,18 +58,21 @@ class _Para:
 
 
 def read_returned(path: Path, written: list[tuple[str, str]]) -> list[Feedback]:
-    """Every comment, tracked change and untracked edit of a returned DOCX. `written` is
+    """Every comment, tracked change and untracked edit of a returned DOCX (or ODT). `written` is
     (YAML path, text) of each paragraph drafter wrote, in order (the body's, then the
     notes'): their bookmark names are computed from the paths."""
     names = {name: (origin, text) for (origin, name), (_, text)
              in zip(named_origins([o for o, _ in written]), written)}
     with zipfile.ZipFile(path) as z:
-        if "word/document.xml" not in z.namelist():
-            raise ValueError("no word/document.xml: not a Word document (an .odt is not read "
-                             "yet: save it as .docx)")
-        parts = {n: etree.fromstring(z.read(n)) for n in z.namelist()
-                 if n in ("word/document.xml", "word/footnotes.xml", "word/comments.xml",
-                          "word/commentsExtended.xml")}
+        if is_odt(z):
+            parts = wordml_parts(z)
+        elif "word/document.xml" not in z.namelist():
+            raise ValueError("neither a Word document (no word/document.xml) nor an "
+                             "OpenDocument text")
+        else:
+            parts = {n: etree.fromstring(z.read(n)) for n in z.namelist()
+                     if n in ("word/document.xml", "word/footnotes.xml", "word/comments.xml",
+                              "word/commentsExtended.xml")}
     found: list[Feedback] = []
     anchors: dict[str, tuple[str, str, bool]] = {}  # comment id -> (origin, words, by text)
     for part in ("word/document.xml", "word/footnotes.xml"):
