@@ -235,3 +235,25 @@ def test_a_reply_and_words_resolved_state_are_read(letter, cli, tmp_path):
     assert re.search(r"demands\.items\[1\]: comment by Partner F, [\d-]{10} in reply to \"Should "
                      r"we name genocide\?…\" \(resolved\) on .*\"No: keep the agreed wording\"",
                      out), out
+
+
+def test_positions_are_those_of_the_touched_words_in_folded_and_literal_scalars(letter, cli,
+                                                                               tmp_path):
+    """The words touched occur earlier in the same field, and in the folded item they
+    straddle a line break of the YAML: the line and column are still theirs."""
+    path, made = letter
+    document = docx.Document(str(made))
+    demand = paragraph_marked(document, "dr_demands_items_0")
+    track(demand, "human rights dialogue with", "dialogue with", "A", after="structured”")
+    tibet = paragraph_marked(document, "dr_concerns_1_text_1")
+    tibet.runs[0].text = tibet.runs[0].text.replace("and responding", "or responding")
+    returned = tmp_path / "positions.docx"
+    document.save(str(returned))
+    status, out, err = cli("feedback", path, returned)
+    assert status == 0, err
+    line, column = at(path, "human\n      rights dialogue with")
+    assert (f"{path}:{line}:{column}: demands.items[0]: suggested: replace 'human rights "
+            "dialogue with' by 'dialogue with'") in out, out
+    line, column = at(path, "and responding")  # "and" is in the field's first paragraph too
+    assert (f"{path}:{line}:{column}: concerns[1].text: edited without tracking: "
+            "'and' -> 'or'") in out, out

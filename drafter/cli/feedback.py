@@ -28,11 +28,19 @@ class _Reading:
     found: list = field(default_factory=list)  # (Feedback, shown path)
     failed: bool = False
 
-    def where(self, path_text: str, words: str, source=None) -> tuple[int, int]:
+    def where(self, path_text: str, words: str, item=None) -> tuple[int, int]:
+        """Line and column of the first word an item touches: placed by its words and
+        their neighbours where it can be (folded and quoted scalars too), else the first
+        verbatim occurrence of its first word in the field, else the field's start."""
+        from ..rounds.apply import place
         from ..rounds.feedback import origin_path
-        source = source or self.source
+        source = self.source
         if not path_text:
             return (1, 1)
+        if item is not None and item.at >= 0 and item.context and source.text == self.text:
+            found = place(self.text, source, item)
+            if not isinstance(found, str):
+                return source.position(found[0])
         yaml_path = origin_path(path_text)
         first = next(iter(words.split()), "")
         found = source.find(yaml_path, first) if first else None
@@ -199,7 +207,7 @@ def _apply(reading: _Reading, shown: list, items: list[dict], only: list[str] | 
     for change, why in outcome.refused:
         item = change.item
         path = next(p for i, p in shown if i is item)
-        line, column = reading.where(path, item.words)
+        line, column = reading.where(path, item.words, item)
         err(f"{reading.letter}:{line}:{column}: {path or '(no field of the letter)'}: not "
             f"applied: {item.text} (tracked change by {item.author or 'an unknown author'}, "
             f"{change.ident}): {why}")
@@ -251,7 +259,8 @@ def _lines(reading: _Reading, shown: list, items: list[dict], list_: bool,
             if ident in applied:
                 said, words = f"applied: {said.removeprefix('suggested: ')}", item.new or \
                     item.context[item.at:]
-            rows.append((reading.where(path, words), row, said))
+            rows.append((reading.where(path, words, None if ident in applied else item), row,
+                         said))
     out = []
     for (line, column), row, said in sorted(rows, key=lambda r: r[0]):
         path = row["path"] or "(no field of the letter)"

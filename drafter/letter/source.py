@@ -67,6 +67,10 @@ class Source:
                 return None
         return _line_col(self.text, at)
 
+    def position(self, index: int) -> tuple[int, int]:
+        """Line and column (from 1) of a character index of the text."""
+        return _line_col(self.text, index)
+
 
 def _line_col(text: str, index: int) -> tuple[int, int]:
     """Line and column (from 1) of a character index, counting only newlines as breaks."""

@@ -70,7 +70,7 @@ def apply_changes(text: str, source, changes: list[Change], written: list[tuple[
                 chosen[change.ident] = change
     edits = []
     for change in chosen.values():
-        where = _locate(text, source, change)
+        where = place(text, source, change.item)
         if isinstance(where, str):
             refused.append((change, where))
         else:
@@ -138,10 +138,10 @@ def _value(source, path: tuple):
     return node
 
 
-def _locate(text: str, source, change: Change) -> tuple[int, int, str] | str:
-    """(start, end, scalar style) of the one place in the YAML the change's old words
-    stand, found with the fewest neighbouring words; or why there is none."""
-    item = change.item
+def place(text: str, source, item: Feedback) -> tuple[int, int, str] | str:
+    """(start, end, scalar style) of the one place in the YAML where the words an item
+    touches (`item.old`, at `item.at` of its paragraph) stand, found with the fewest
+    neighbouring words; or why there is none."""
     path = origin_path(item.origin)
     start, end = source.spans.get(path, (0, 0))
     style = text[start:start + 1] if text[start:start + 1] in "'\"|>" else ""

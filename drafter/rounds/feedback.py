@@ -74,7 +74,7 @@ def read_returned(path: Path, written: list[tuple[str, str]]) -> list[Feedback]:
                      if n in ("word/document.xml", "word/footnotes.xml", "word/comments.xml",
                               "word/commentsExtended.xml")}
     found: list[Feedback] = []
-    anchors: dict[str, tuple[str, str, bool]] = {}  # comment id -> (origin, words, by text)
+    anchors: dict[str, tuple] = {}  # comment id -> (origin, words, by text, at, length, para)
     for part in ("word/document.xml", "word/footnotes.xml"):
         if part in parts:
             found += _paragraphs(parts[part], names, str(path), anchors)
@@ -84,21 +84,24 @@ def read_returned(path: Path, written: list[tuple[str, str]]) -> list[Feedback]:
 
 def _paragraphs(root, names: dict, returned: str, anchors: dict) -> list[Feedback]:
     out: list[Feedback] = []
-    open_comments: dict[str, list[str]] = {}
+    open_comments: dict[str, list] = {}  # id -> [origin, words, by text, at, paragraph]
     for p in root.iter(f"{W}p"):
         origin, before, by_text = _origin(p, names)
         para = _Para(origin, "", "")
         for el in p.iter():
             if el.tag == f"{W}commentRangeStart":
-                open_comments[el.get(f"{W}id")] = [origin, "", by_text]
+                open_comments[el.get(f"{W}id")] = [origin, "", by_text, len(para.original),
+                                                   para]
             elif el.tag == f"{W}commentRangeEnd":
                 start = open_comments.pop(el.get(f"{W}id"), None)
                 if start is not None:
-                    anchors[el.get(f"{W}id")] = (start[0], " ".join(start[1].split()), start[2])
+                    end = len(para.original) if start[4] is para else None  # else: its end
+                    anchors[el.get(f"{W}id")] = (start[0], " ".join(start[1].split()), start[2],
+                                                 start[3], end, start[4])
             elif el.tag == f"{W}commentReference" and el.get(f"{W}id") not in anchors \
                     and el.get(f"{W}id") not in open_comments:
                 # A comment with no range (as some editors write it): its paragraph.
-                anchors[el.get(f"{W}id")] = (origin, "", by_text)
+                anchors[el.get(f"{W}id")] = (origin, "", by_text, -1, None, para)
             elif el.tag in (f"{W}t", f"{W}delText"):
                 text = el.text or ""
                 deleted = el.tag == f"{W}delText"
@@ -112,8 +115,10 @@ def _paragraphs(root, names: dict, returned: str, anchors: dict) -> list[Feedbac
         out += _changes(p, para, returned, by_text)
         if origin and before is not None and _squash(para.original) != _squash(before) \
                 and _squash(para.returned) != _squash(before):  # not a change applied since
+            words, at, length = _first_difference(before, para.original)
             out.append(Feedback(returned, "untracked", "", "", _edit(before, para.original),
-                                origin, _first_difference(before, para.original), by_text))
+                                origin, words, by_text, at=at, old=before[at:at + length],
+                                context=before))
     return out
 
 
@@ -199,10 +204,14 @@ def _comments(parts: dict, anchors: dict, returned: str) -> list[Feedback]:
         if para_id:
             by_para[para_id] = text
         parent, done = extended.get(para_id or "", ("", False))
-        origin, words, by_text = anchors.get(cid, ("", "", False))
+        origin, words, by_text, at, end, para = anchors.get(cid, ("", "", False, -1, None,
+                                                                  None))
+        context = para.original if para is not None else ""
+        old = context[at:end] if at >= 0 else ""
         out.append(Feedback(returned, "comment", comment.get(f"{W}author") or "",
                             comment.get(f"{W}date") or "", text, origin, words, by_text,
-                            reply_to=by_para.get(parent, "")[:40], resolved=done))
+                            reply_to=by_para.get(parent, "")[:40], resolved=done, at=at,
+                            old=old, context=context))
     return out
 
 
@@ -220,13 +229,20 @@ def _edit(before: str, after: str) -> str:
     return "edited without tracking: " + "; ".join(parts)
 
 
-def _first_difference(before: str, after: str) -> str:
-    a = before.split()
+def _first_difference(before: str, after: str) -> tuple[str, int, int]:
+    """The first words of `before` an edit changed: (words, where they start, their length)."""
+    spans = [m.span() for m in re.finditer(r"\S+", before)]
+    a = [before[i:j] for i, j in spans]
     for op, i1, i2, _, _ in difflib.SequenceMatcher(None, a, after.split(),
                                                     autojunk=False).get_opcodes():
         if op != "equal":
-            return " ".join(a[i1:i2]) or (a[i1 - 1] if i1 else "")
-    return ""
+            if i1 == i2:  # an insertion: placed at the word before it
+                i1, i2 = max(i1 - 1, 0), max(i1, 1)
+            if not spans:
+                return "", 0, 0
+            start, end = spans[i1][0], spans[min(i2, len(spans)) - 1][1]
+            return " ".join(a[i1:i2]), start, end - start
+    return "", -1, 0
 
 
 def origin_path(origin: str) -> tuple:
