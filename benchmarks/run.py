@@ -24,6 +24,8 @@ medians and their ratio to a baseline measured in the same run. Sections:
      and PDF, against a cold `drafter render` (pdf+docx) of the later round (target: 2 times)
   m  feedback: a cold `drafter feedback` of ten returned copies (a comment and an untracked
      edit each), against a cold `drafter render` (pdf+docx) of the letter (target: 2 times)
+  n  feedback --apply: a cold `drafter feedback --apply` of ten returned copies (a tracked
+     change each, in ten paragraphs), against the same render (no target in the issue; 2 times)
 
 Later issues add their sections to SECTIONS. Nothing here is a test: no thresholds fail a run.
 """
@@ -383,8 +385,47 @@ def section_m(work: Path, runs: int) -> list[tuple]:
              "drafter render (pdf+docx) of the letter", theirs, 2)]
 
 
+def section_n(work: Path, runs: int) -> list[tuple]:
+    """`drafter feedback --apply` of ten returned copies, each with one tracked change (a word
+    inserted, as Word writes it) in a paragraph of its own, against a plain render."""
+    import docx
+    sys.path.insert(0, str(ROOT / "tests"))
+    from returned_copies import paragraph_marked, track
+    folder = work / "n"
+    folder.mkdir()
+    letter, pristine = folder / "letter.yaml", folder / "pristine.yaml"
+    shutil.copy(MAIN, pristine)
+    shutil.copy(MAIN, letter)
+    subprocess.run([PY, "-m", "drafter", "render", str(letter), "--format", "docx", "--out",
+                    str(folder)], check=True, capture_output=True)
+    marks = ["dr_opening_0", "dr_opening_1", "dr_opening_2", "dr_opening_3",
+             "dr_concerns_0_text_0", "dr_concerns_0_text_1", "dr_concerns_1_text_0",
+             "dr_concerns_1_text_1", "dr_concerns_2_text_0", "dr_conclusion_0"]
+    copies = []
+    for n, mark in enumerate(marks):
+        document = docx.Document(str(folder / "letter.docx"))
+        paragraph = paragraph_marked(document, mark)
+        first = paragraph.runs[0].text.split()[0]
+        track(paragraph, "", " indeed", f"Partner {n}", after=first)
+        copies.append(folder / f"returned-{n}.docx")
+        document.save(str(copies[-1]))
+    record = folder / "letter.feedback.yaml"
+    cmd = [PY, "-c", "import os, runpy, shutil, sys; os.path.exists(%r) and os.remove(%r); "
+           "shutil.copy(%r, %r); sys.argv = ['drafter', 'feedback', *sys.argv[1:]]; "
+           "runpy.run_module('drafter', run_name='__main__')"
+           % (str(record), str(record), str(pristine), str(letter)), str(letter),
+           *map(str, copies), "--apply"]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.count(": applied: ") == 10, done.stderr
+    ours, theirs = paired(cmd, [[PY, "-m", "drafter", "render", str(pristine), "--out",
+                                 str(folder / "out")]], ROOT, runs)
+    return [("n", "drafter feedback --apply of ten returned copies (cold)", ours,
+             "drafter render (pdf+docx) of the letter", theirs, 2)]
+
+
 SECTIONS = {"a": section_a, "b": section_b, "c": section_c, "d": section_d, "e": section_e,
-            "g": section_g, "i": section_i, "k": section_k, "l": section_l, "m": section_m}
+            "g": section_g, "i": section_i, "k": section_k, "l": section_l, "m": section_m,
+            "n": section_n}
 
 
 def main() -> None:
