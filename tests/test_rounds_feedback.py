@@ -257,3 +257,22 @@ def test_positions_are_those_of_the_touched_words_in_folded_and_literal_scalars(
     line, column = at(path, "and responding")  # "and" is in the field's first paragraph too
     assert (f"{path}:{line}:{column}: concerns[1].text: edited without tracking: "
             "'and' -> 'or'") in out, out
+
+
+def test_a_comment_spanning_two_runs_and_a_footnote_call_is_read_whole(letter, cli, tmp_path):
+    """As Word writes a comment on a sentence ending in a footnote call: the range starts in
+    the text's run and ends after the footnote reference's run."""
+    path, made = letter
+    document = docx.Document(str(made))
+    opening = paragraph_marked(document, "dr_opening_1")
+    runs = opening.runs
+    assert len(runs) >= 2 and runs[-1]._r.find(qn("w:footnoteReference")) is not None
+    document.add_comment(runs, text="Cite the speech itself", author="Partner G")
+    returned = tmp_path / "footnote.docx"
+    document.save(str(returned))
+    status, out, err = cli("feedback", path, returned)
+    assert status == 0, err
+    line, column = at(path, "Our concerns are consistent")
+    assert re.search(rf"{re.escape(str(path))}:{line}:{column}: opening: comment by Partner G, "
+                     r"[\d-]{10} on \"Our concerns are consistent .* against human rights and "
+                     r"international institutions\.\": \"Cite the speech itself\"", out), out
