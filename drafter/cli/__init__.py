@@ -31,6 +31,8 @@ from .feedback import feedback  # noqa: E402 - partners' feedback on a round
 from .rounds import diff  # noqa: E402 - rounds of a letter
 app.command("diff")(diff)
 app.command("feedback")(feedback)
+from .serve import serve  # noqa: E402 - the HTTP API
+app.command("serve")(serve)
 
 _state = {"debug": False}
 

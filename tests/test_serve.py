@@ -1,0 +1,330 @@
+"""`drafter serve`: the real server (uvicorn on 127.0.0.1, a free port, warm workers), talked to
+over HTTP as a website or an automation would: validate, render (same bytes as the CLI), zips
+with the CLI's names, assets as parts or base64, the file rule, the token rule, the size limit,
+request ids, logs without letter content, and API docs that work with no network."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+MAIN = REPO / "examples" / "eu-china-summit.yaml"
+EDITIONS = REPO / "examples" / "editions" / "forced-labour.yaml"
+
+
+class Server:
+    """`python -m drafter serve` in its own process; its log lines are read as they come."""
+
+    def __init__(self, *args: str) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "drafter", "serve", "--port", str(self.port), *args],
+            stderr=subprocess.PIPE, text=True, cwd=REPO)
+        self.log: list[str] = []
+        self._seen = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+        try:
+            self.wait_for("Uvicorn running on")
+            self.wait_for("workers warm")
+        except BaseException:
+            self.process.kill()
+            self.process.wait()
+            raise
+
+    def _read(self) -> None:
+        for line in self.process.stderr:
+            with self._seen:
+                self.log.append(line)
+                self._seen.notify_all()
+        with self._seen:
+            self.log.append("")  # the end
+            self._seen.notify_all()
+
+    def wait_for(self, text: str, timeout: float = 120) -> str:
+        """The first log line holding `text`, once it has come."""
+        def found():
+            return next((line for line in self.log if text in line), None) or \
+                ("" in self.log and "(ended)")
+        with self._seen:
+            line = self._seen.wait_for(found, timeout)
+        assert line and line != "(ended)", f"no {text!r} in:\n{''.join(self.log)}"
+        return line
+
+    def stop(self) -> str:
+        """SIGTERM: it exits 0; its whole log."""
+        self.process.terminate()
+        assert self.process.wait(timeout=60) == 0, "".join(self.log)
+        with self._seen:
+            self._seen.wait_for(lambda: "" in self.log, 10)
+        return "".join(self.log)
+
+
+@pytest.fixture(scope="module")
+def server():
+    running = Server("--workers", "2")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def client(server):
+    with httpx.Client(base_url=server.url, timeout=120) as c:
+        yield c
+
+
+def cli_outputs(cli, tmp_path: Path, letter: Path, *args) -> dict[str, bytes]:
+    out = tmp_path / "cli"
+    status, _, err = cli("render", letter, "--out", out, *args)
+    assert status == 0, err
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file()}
+
+
+def test_validate_answers_as_the_cli_does(client, cli, tmp_path):
+    response = client.post("/v1/validate", content=MAIN.read_bytes(),
+                           headers={"Content-Type": "application/yaml"})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"ok": True, "warnings": [], "recipients": 2, "signatories": 5}
+    bad = MAIN.read_text("utf-8").replace("closing: Yours sincerely,", "closing: [1, 2]")
+    bad = bad.replace("  - organisation: Human Rights Watch\n", "  - organisatoin: Human "
+                      "Rights Watch\n")
+    response = client.post("/v1/validate", content=bad.encode(),
+                           headers={"Content-Type": "application/yaml"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problems = response.json()["problems"]
+    path = tmp_path / "letter.yaml"
+    path.write_text(bad, "utf-8")
+    status, _, err = cli("validate", path)
+    assert status == 1
+    expected = [f"letter.yaml:{p['line']}:{p['column']}: {p['path']}: {p['message']}"
+                for p in problems]
+    assert [line.replace(str(path), "letter.yaml") for line in err.splitlines()] == expected
+    assert len(problems) == 2
+
+
+def test_a_letter_sent_as_json_has_its_problems_by_path(client):
+    letter = {"subject": "A letter", "recipients": [{"name": "Jane Doe"}], "opening": "We write.",
+              "signatories": [{"organisation": "Alpha Rights", "status": "maybe"}]}
+    response = client.post("/v1/validate", json={"letter": letter})
+    assert response.status_code == 422, response.text
+    (found,) = response.json()["problems"]
+    assert set(found) == {"path", "message"} and found["path"] == "signatories[0].status"
+    letter["signatories"][0]["status"] = "confirmed"
+    response = client.post("/v1/validate", json={"letter": letter})
+    assert response.status_code == 200 and response.json()["signatories"] == 1
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "html", "txt"])
+def test_each_format_is_the_bytes_the_cli_writes(client, cli, tmp_path, fmt):
+    letter = tmp_path / "eu-china-summit.yaml"
+    shutil.copy(MAIN, letter)
+    expected = cli_outputs(cli, tmp_path, letter, "--format", fmt)
+    response = client.post(f"/v1/render?format={fmt}",
+                           files={"letter": ("eu-china-summit.yaml", MAIN.read_bytes())})
+    assert response.status_code == 200, response.text
+    assert response.content == expected[f"eu-china-summit.{fmt}"]
+    assert "eu-china-summit." + fmt in response.headers["content-disposition"]
+
+
+def test_several_files_come_as_a_zip_with_the_cli_names_and_fixed_bytes(client, cli, tmp_path):
+    folder = tmp_path / "editions"
+    shutil.copytree(EDITIONS.parent, folder)
+    expected = cli_outputs(cli, tmp_path, folder / "forced-labour.yaml", "--format", "txt,pdf",
+                           "--lang", "fr,de")
+    files = {"letter": ("forced-labour.yaml", EDITIONS.read_bytes())}
+    files.update({p.name: (p.name, p.read_bytes()) for p in EDITIONS.parent.iterdir()
+                  if p.name != EDITIONS.name})
+    responses = [client.post("/v1/render?format=txt,pdf&lang=fr,de", files=files)
+                 for _ in range(2)]
+    assert responses[0].status_code == 200, responses[0].text
+    assert responses[0].headers["content-type"] == "application/zip"
+    assert responses[0].content == responses[1].content  # no clock in the zip
+    with zipfile.ZipFile(io.BytesIO(responses[0].content)) as z:
+        got = {name: z.read(name) for name in z.namelist()}
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    assert sorted(got) == sorted(expected) == ["forced-labour.de.pdf", "forced-labour.de.txt",
+                                               "forced-labour.fr.pdf", "forced-labour.fr.txt"]
+    assert got == expected
+
+
+def test_per_recipient_letters_come_named_as_the_cli_names_them(client, cli, tmp_path):
+    letter = tmp_path / "eu-china-summit.yaml"
+    shutil.copy(MAIN, letter)
+    expected = cli_outputs(cli, tmp_path, letter, "--format", "txt", "--each-recipient")
+    response = client.post("/v1/render?format=txt&each_recipient=true",
+                           content=MAIN.read_bytes(), headers={"Content-Type": "application/yaml"})
+    assert response.status_code == 200, response.text
+    with zipfile.ZipFile(io.BytesIO(response.content)) as z:
+        got = {name.replace("letter-", "eu-china-summit-"): z.read(name) for name in z.namelist()}
+    assert sorted(got) == sorted(expected) and len(got) == 2
+
+
+LOGOS = """\
+subject: A letter with a logo
+recipients: [{name: Jane Doe}]
+opening: We write.
+signatories: [{organisation: Alpha Rights, logo: logos/a.png}]
+"""
+NO_LOGO = LOGOS.replace(", logo: logos/a.png", "")
+
+
+def png() -> bytes:
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_logo_comes_as_a_part_or_as_base64_and_the_file_rule_holds(client):
+    image = png()
+    response = client.post("/v1/render?format=html", files={
+        "letter": ("logos.yaml", LOGOS.encode()), "logos/a.png": ("a.png", image)})
+    assert response.status_code == 200, response.text
+    assert base64.b64encode(image).decode()[:40] in response.text
+    response = client.post("/v1/render?format=html", json={
+        "letter": LOGOS, "assets": {"logos/a.png": base64.b64encode(image).decode()}})
+    assert response.status_code == 200, response.text
+    for name in ("../a.png", "/etc/passwd", "logos/../../a.png", "logos\\a.png", "C:/a.png"):
+        response = client.post("/v1/render?format=html", files={
+            "letter": ("logos.yaml", LOGOS.encode()), name: ("a.png", image)})
+        assert response.status_code == 400, (name, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+    # Without the part, the logo is missing, located, as on the command line: nothing else
+    # on the server's disk stands in for it.
+    response = client.post("/v1/render?format=html", files={
+        "letter": ("logos.yaml", LOGOS.replace("logos/a.png", "/etc/hostname").encode())})
+    assert response.status_code == 422, response.text
+    assert response.json()["problems"][0]["path"] == "signatories[0].logo"
+
+
+def test_a_letter_cannot_bring_or_name_a_template_folder(client):
+    letter = NO_LOGO + "template: ./mine\n"
+    response = client.post("/v1/render?format=txt", files={
+        "letter": ("t.yaml", letter.encode()), "mine/letter.html.j2": ("x", b"{{ 7*7 }}")})
+    assert response.status_code == 422, response.text
+    (found,) = response.json()["problems"]
+    assert found["path"] == "template" and "not a template of this server" in found["message"]
+    from drafter.template.folder import builtin_templates
+    assert [t["name"] for t in client.get("/v1/templates").json()["templates"]] == \
+        [t.name for t in builtin_templates()]
+
+
+def test_bad_requests_are_problems_never_tracebacks(client):
+    for response in (
+            client.post("/v1/render?format=exe", content=b"subject: x"),
+            client.post("/v1/render", json=[1, 2]),
+            client.post("/v1/render", json={"letter": 5}),
+            client.post("/v1/render", content=b"x", headers={"Content-Type": "image/png"}),
+            client.post("/v1/render", files={"other": ("a", b"b")})):
+        assert response.status_code == 400, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "Traceback" not in response.text
+
+
+def test_request_ids_are_echoed_and_the_size_limit_is_one_clear_413(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "form-42"})
+    assert response.status_code == 200 and response.headers["x-request-id"] == "form-42"
+    response = client.post("/v1/validate", content=b"#" * (11 * 1024 * 1024),
+                           headers={"Content-Type": "application/yaml"})
+    assert response.status_code == 413
+    assert response.json()["title"] == "Request too large"
+    assert client.get("/v1/schema").json()["title"]
+
+
+def test_off_loopback_it_needs_a_token_and_then_every_v1_request_does(cli, tmp_path):
+    status, _, err = cli("serve", "--host", "0.0.0.0", "--port", "1")
+    assert status == 2 and "give --token-file" in err
+    token = tmp_path / "token"
+    token.write_text("s3cret-token-of-sufficient-length\n")
+    running = Server("--workers", "1", "--token-file", str(token))
+    try:
+        with httpx.Client(base_url=running.url, timeout=60) as c:
+            assert c.post("/v1/validate", content=LOGOS.encode()).status_code == 401
+            wrong = {"Authorization": "Bearer nope"}
+            assert c.post("/v1/validate", content=LOGOS.encode(), headers=wrong).status_code == 401
+            right = {"Authorization": "Bearer s3cret-token-of-sufficient-length"}
+            assert c.post("/v1/validate", content=NO_LOGO
+                          .encode(), headers=right).status_code == 200
+            assert c.get("/healthz").status_code == 200
+    finally:
+        log = running.stop()
+    assert "s3cret" not in log
+
+
+def test_a_killed_server_leaves_no_process_behind():
+    import os
+    import signal
+    running = Server("--workers", "2")
+    children = _descendants(running.process.pid)
+    assert len(children) == 3  # the keeper and its two workers
+    running.process.send_signal(signal.SIGKILL)
+    running.process.wait()
+    import time
+    end = time.monotonic() + 30
+    for pid in children:  # each dies with its parent (PR_SET_PDEATHSIG): wait for it to go
+        while _state(pid) != "Z" and time.monotonic() < end:
+            os.sched_yield()
+        assert _state(pid) == "Z", f"process {pid} outlived the killed server"
+
+
+def _descendants(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
+                         text=True).stdout.split()
+    return [int(p) for p in out] + [g for p in out for g in _descendants(int(p))]
+
+
+def _state(pid: int) -> str:
+    """Its state letter; "Z" once it is gone (or a zombie no one has reaped yet)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except (OSError, IndexError):
+        return "Z"
+
+
+def test_ctrl_c_stops_it_with_the_status_of_an_interruption():
+    import signal
+    running = Server("--workers", "1")
+    running.process.send_signal(signal.SIGINT)
+    assert running.process.wait(timeout=60) == 130
+
+
+def test_the_log_is_one_line_a_request_and_holds_no_letter_content(server, client):
+    response = client.post("/v1/render?format=txt", content=MAIN.read_bytes(),
+                           headers={"Content-Type": "application/yaml", "X-Request-ID": "log-1"})
+    assert response.status_code == 200
+    client.post("/v1/validate", content=MAIN.read_bytes().replace(b"Belgium", b"[Belgium"),
+                headers={"Content-Type": "application/yaml", "X-Request-ID": "log-2"})
+    line = server.wait_for("id=log-1")
+    assert line.startswith("POST /v1/render 200 ") and line.rstrip().endswith("id=log-1")
+    assert server.wait_for("id=log-2").startswith("POST /v1/validate 422 ")
+    log = "".join(server.log)
+    for content in ("Ursula", "Human Rights Watch", "Tibet", "eu-china-letter@example.org",
+                    "Belgium", "summit"):
+        assert content not in log
+
+
+def test_the_api_docs_work_with_no_network(server, tmp_path):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "setup.sh installs chromium"
+    done = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=8000",
+         f"--user-data-dir={tmp_path / 'profile'}",
+         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+         "--dump-dom", f"{server.url}/docs"], capture_output=True, text=True, timeout=120)
+    assert "/v1/render" in done.stdout and "opblock" in done.stdout, done.stderr[-2000:]
