@@ -328,3 +328,107 @@ def test_the_api_docs_work_with_no_network(server, tmp_path):
          "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
          "--dump-dom", f"{server.url}/docs"], capture_output=True, text=True, timeout=120)
     assert "/v1/render" in done.stdout and "opblock" in done.stdout, done.stderr[-2000:]
+
+
+# Load: a full queue, a client that gives up, SIGTERM mid-render, two instances --------------
+
+def slow_letter(signatories: int = 700) -> bytes:
+    """The main example signed by hundreds: a render of a few seconds, long enough for the
+    requests that follow it to find its worker busy."""
+    text = MAIN.read_text("utf-8").replace("[^borrell]", "").split("signatories:")[0]
+    return (text + "signatories:\n" + "".join(
+        f"  - organisation: Organisation {i} for the rights of all\n"
+        for i in range(signatories))).encode()
+
+
+def health(server: Server) -> dict:
+    return httpx.get(f"{server.url}/healthz", timeout=30).json()
+
+
+def until(condition, server: Server, what: str):
+    """Ask /healthz until `condition(health)` holds (at most 2,000 asks)."""
+    for _ in range(2000):
+        state = health(server)
+        if condition(state):
+            return state
+    raise AssertionError(f"never {what}: {state}")
+
+
+def post_in_thread(server: Server, results: list, body: bytes, fmt: str = "pdf") -> threading.Thread:
+    def run():
+        try:
+            results.append(httpx.post(f"{server.url}/v1/render?format={fmt}", content=body,
+                                      headers={"Content-Type": "application/yaml"},
+                                      timeout=300).status_code)
+        except httpx.HTTPError as exc:  # noqa: PERF203
+            results.append(repr(exc))
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_a_full_queue_is_a_503_with_retry_after_and_never_a_backlog():
+    running = Server("--workers", "1", "--queue", "1")
+    try:
+        results: list = []
+        first = post_in_thread(running, results, slow_letter())
+        until(lambda h: h["running"] == 1, running, "rendering")
+        second = post_in_thread(running, results, slow_letter(5))
+        until(lambda h: h["waiting"] == 1, running, "waiting")
+        response = httpx.post(f"{running.url}/v1/render?format=txt", content=MAIN.read_bytes(),
+                              headers={"Content-Type": "application/yaml"}, timeout=60)
+        assert response.status_code == 503
+        assert response.headers["retry-after"].isdigit()
+        assert response.headers["content-type"] == "application/problem+json"
+        first.join()
+        second.join()
+        assert results == [200, 200]
+        assert health(running)["running"] == 0
+    finally:
+        running.stop()
+
+
+def test_a_client_that_disconnects_frees_its_worker_for_the_next_request():
+    running = Server("--workers", "1", "--queue", "0")
+    try:
+        before = _descendants(running.process.pid)
+        with socket.create_connection(("127.0.0.1", running.port)) as s:
+            body = slow_letter(1500)
+            s.sendall(b"POST /v1/render?format=pdf HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Type: application/yaml\r\n"
+                      + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            until(lambda h: h["running"] == 1, running, "rendering")
+        # The client is gone: its worker is stopped and replaced, and the slot is free again.
+        until(lambda h: h["running"] == 0, running, "freed")
+        response = httpx.post(f"{running.url}/v1/render?format=txt", content=MAIN.read_bytes(),
+                              headers={"Content-Type": "application/yaml"}, timeout=60)
+        assert response.status_code == 200
+        after = _descendants(running.process.pid)
+        assert len(after) == len(before) == 2 and after != before  # the worker was replaced
+        assert running.wait_for("POST /v1/render 499 ")
+    finally:
+        running.stop()
+
+
+def test_sigterm_lets_the_renders_in_flight_finish_and_exits_0():
+    running = Server("--workers", "2")
+    results: list = []
+    threads = [post_in_thread(running, results, slow_letter(400), fmt) for fmt in ("pdf", "docx")]
+    until(lambda h: h["running"] == 2, running, "rendering both")
+    log = running.stop()  # SIGTERM now: it asserts the exit status 0
+    for thread in threads:
+        thread.join()
+    assert results == [200, 200], log
+    assert log.count("POST /v1/render 200 ") == 2
+
+
+def test_two_instances_answer_the_same_request_with_the_same_bytes(server, client):
+    other = Server("--workers", "1")
+    try:
+        files = {"letter": ("eu-china-summit.yaml", MAIN.read_bytes())}
+        one = client.post("/v1/render?format=pdf,docx", files=files)
+        two = httpx.post(f"{other.url}/v1/render?format=pdf,docx", files=files, timeout=120)
+        assert one.status_code == two.status_code == 200
+        assert one.content == two.content
+    finally:
+        other.stop()

@@ -70,7 +70,8 @@ def create_app(settings: Settings, pool: Pool) -> FastAPI:
     async def healthz():
         if not pool.warm:
             return JSONResponse({"ok": False, "detail": "starting"}, 503)
-        return {"ok": True, "workers": pool.workers}
+        return {"ok": True, "workers": pool.workers, "running": pool.running,
+                "waiting": pool.waiting, "queue": pool.queue}
 
     @app.get("/v1/schema", summary="The JSON Schema of the letter format")
     async def schema():

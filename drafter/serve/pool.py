@@ -44,7 +44,8 @@ class Pool:
         keeper_end.close()
         self._ids = itertools.count(1)
         self._pending: dict[int, asyncio.Future] = {}
-        self._admitted = 0
+        self._admitted = 0  # running and waiting
+        self.running = 0
         self._slots: asyncio.Semaphore | None = None
         self._sending: asyncio.Lock | None = None
         self._warm = False
@@ -74,6 +75,7 @@ class Pool:
         self._admitted += 1
         try:
             async with self._slots:
+                self.running += 1
                 ident = next(self._ids)
                 future = asyncio.get_running_loop().create_future()
                 self._pending[ident] = future
@@ -85,8 +87,14 @@ class Pool:
                     raise
                 finally:
                     self._pending.pop(ident, None)
+                    self.running -= 1
         finally:
             self._admitted -= 1
+
+    @property
+    def waiting(self) -> int:
+        """Requests admitted that wait for a worker."""
+        return self._admitted - self.running
 
     def _received(self) -> None:
         try:
