@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -432,3 +433,49 @@ def test_two_instances_answer_the_same_request_with_the_same_bytes(server, clien
         assert one.content == two.content
     finally:
         other.stop()
+
+
+def test_a_signatory_import_gives_what_the_cli_writes_and_keeps_no_state(client, cli,
+                                                                         tmp_path):
+    from signon_data import LETTER, csv_text, make_export
+    export = csv_text(make_export(60)).encode("utf-8")
+    letter = tmp_path / "letter.yaml"
+    letter.write_text(LETTER, "utf-8", newline="")
+    (tmp_path / "export.csv").write_bytes(export)
+    status, out, err = cli("signatories", "import", letter, tmp_path / "export.csv")
+    assert status == 0, err
+    written = {p.name: p.read_bytes() for p in tmp_path.iterdir()
+               if p.is_file() and p.name not in ("export.csv",)}
+    parts = {"letter": ("letter.yaml", LETTER.encode("utf-8")), "export.csv": ("e", export)}
+    response = client.post("/v1/signatories/import", files=parts)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["letter"].encode("utf-8") == written.pop("letter.yaml")
+    got = {name: base64.b64decode(data) for name, data in answer["files"].items()}
+    assert sorted(got) == sorted(written) == ["letter.contacts.csv", "letter.signon.json"]
+    assert got["letter.contacts.csv"] == written["letter.contacts.csv"]
+    # A new coordinator file gets a new secret key (it hides at-risk names); the rest is equal.
+    sidecars = [json.loads(files["letter.signon.json"]) for files in (got, written)]
+    assert sidecars[0].pop("key") != sidecars[1].pop("key")
+    assert sidecars[0] == sidecars[1]
+    report = answer["report"]
+    added = re.search(r"added (\d+) of (\d+) rows", out)
+    assert len(report["added"]) == int(added[1]) and report["rows"] == int(added[2])
+    decide = re.search(r"(\d+) need a decision", out)
+    assert len(report["needs_decision"]) == int(decide[1]) > 0
+    # The caller keeps both files: sending them back with the same export adds nothing more.
+    again = {"letter": ("letter.yaml", answer["letter"].encode("utf-8")),
+             "export.csv": ("e", export)}
+    again.update({name: (name, base64.b64decode(data)) for name, data in answer["files"].items()})
+    second = client.post("/v1/signatories/import", files=again).json()
+    assert second["letter"] == answer["letter"] and second["report"]["added"] == []
+
+
+def test_an_import_that_needs_the_coordinator_is_a_located_problem(client):
+    parts = {"letter": ("letter.yaml", NO_LOGO.encode()),
+             "export.csv": ("e", b"Timestamp,Email\n2026-01-01,a@example.org\n")}
+    response = client.post("/v1/signatories/import", files=parts)
+    assert response.status_code == 422, response.text
+    assert response.json()["problems"]
+    response = client.post("/v1/signatories/import?answer=bogus", files=parts)
+    assert response.status_code == 400 and "QUESTION:ANSWER=DECISION" in response.text

@@ -22,34 +22,20 @@ _err = err
 
 def _overrides(pairs: list[str]) -> dict[str, str]:
     """--map "COLUMN=field" options as {header key: field}."""
-    from ..letter.recipients import MapError, column_map
-    from ..signon.export import FIELDS, header_key
+    from ..signon.importer import parse_maps
     try:
-        return column_map(pairs, FIELDS, header_key)
-    except MapError as exc:
+        return parse_maps(pairs)
+    except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--map") from None
-
-
-_DECISIONS = {"consent": ("yes", "no", "pending"), "publish": ("yes", "no"),
-              "anonymous": ("yes", "no")}
 
 
 def _answers(pairs: list[str]) -> list[tuple[str, str, str]]:
     """--answer "QUESTION:ANSWER=DECISION" options as (question, answer, decision)."""
-    out = []
-    for pair in pairs:
-        question, colon, rest = pair.partition(":")
-        given, sep, decision = rest.rpartition("=")
-        question, decision = question.strip().lower(), decision.strip().lower()
-        if not colon or not sep or question not in _DECISIONS:
-            raise typer.BadParameter(f"{pair!r} is not QUESTION:ANSWER=DECISION (QUESTION is "
-                                     "consent, publish or anonymous)", param_hint="--answer")
-        if decision not in _DECISIONS[question]:
-            raise typer.BadParameter(f"{decision!r} is no decision for {question}; use "
-                                     f"{' or '.join(_DECISIONS[question])}",
-                                     param_hint="--answer")
-        out.append((question, given, decision))
-    return out
+    from ..signon.importer import parse_answers
+    try:
+        return parse_answers(pairs)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--answer") from None
 
 
 @app.command("import")

@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -106,10 +106,24 @@ def create_app(settings: Settings, pool: Pool) -> FastAPI:
             "each_recipient": each_recipient, "recipients": recipients,
             "zip": len(formats) > 1 or bool(languages) or each_recipient or bool(recipients)})
 
+    @app.post("/v1/signatories/import", summary="Merge a sign-on form export into the letter")
+    async def signatories_import(request: Request, export: str = "export.csv",
+                                 map: list[str] = Query([]), answer: list[str] = Query([]),
+                                 group: str | None = None):
+        from ..signon.importer import parse_answers, parse_maps
+        try:
+            maps, answers = parse_maps(map), parse_answers(answer)
+        except ValueError as exc:
+            return _reply(problem(400, "Bad request", str(exc)))
+        return await _answer(request, pool, settings, {
+            "kind": "import", "export": export, "maps": maps, "answers": answers,
+            "group": group}, needs=export)
+
     return app
 
 
-async def _answer(request: Request, pool: Pool, settings: Settings, task: dict) -> Response:
+async def _answer(request: Request, pool: Pool, settings: Settings, task: dict,
+                  needs: str = "") -> Response:
     """Read the request's files, have a worker do the task, and send its reply; a client that
     goes away meanwhile frees its worker."""
     try:
@@ -117,9 +131,9 @@ async def _answer(request: Request, pool: Pool, settings: Settings, task: dict) 
         task["letter"], task["files"] = request_files(letter, assets)
     except BadRequest as exc:
         return _reply(problem(400, "Bad request", str(exc)))
-    if task.get("recipients") and task["recipients"] not in task["files"]:
-        return _reply(problem(400, "Bad request", f"recipients: no part named "
-                              f"{task['recipients']!r}"))
+    for part in (task.get("recipients"), needs):
+        if part and part not in task["files"]:
+            return _reply(problem(400, "Bad request", f"no part named {part!r}"))
     task["json"] = as_json
     task["templates"] = str(settings.templates) if settings.templates else None
     work = asyncio.ensure_future(pool.run(task))

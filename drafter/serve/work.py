@@ -206,4 +206,42 @@ def _attachment(name: str) -> str:
     return f"attachment; filename*=UTF-8''{quote(name)}"
 
 
-_KINDS = {"validate": _validate, "render": _render}
+def _import(task: dict) -> Reply:
+    """A sign-on import, stateless: the letter, the coordinator's files and the export in;
+    the merged letter, the coordinator's new files and the report out (the caller keeps
+    them). At-risk names are withheld from the report, as in a log."""
+    import base64
+    from ..signon.importer import Stop, run_import
+    letter = Path(task["letter"])
+    try:
+        result = run_import(letter, Path(task["export"]), task["maps"], task["answers"],
+                            task.get("group"))
+    except LetterError as exc:
+        return _invalid(exc, task)
+    except Stop as exc:
+        return problem(422, "The import needs the coordinator first", "nothing was imported",
+                       [p for m in exc.messages for p in located(m, False)])
+    except ValueError as exc:  # a mapping names a column the export does not have
+        return problem(400, "Bad request", str(exc))
+    plan = result.plan
+
+    def shown(name: str, hidden: bool) -> str:
+        return "[name withheld]" if hidden else name
+
+    report = {
+        "rows": len(result.table.rows), "questions": result.questions, "form": result.form,
+        "added": [{"row": e.row, "name": shown(e.shown, e.anonymous),
+                   "anonymous": e.anonymous, "pending": e.fields.get("status") == "pending"}
+                  for e in plan.added],
+        "skipped": [{"row": o.row, "name": shown(o.shown, o.hidden), "why": o.message}
+                    for o in plan.skipped],
+        "needs_decision": [{"row": o.row, "name": shown(o.shown, o.hidden), "why": o.message}
+                           for o in plan.decide],
+        "notes": result.table.notes + plan.notes, "warnings": list(result.warnings)}
+    files = {path.name: base64.b64encode(data).decode("ascii")
+             for path, data in result.files.items() if path.name != letter.name}
+    return Reply(200, "application/json", _json({
+        "letter": result.merged, "files": files, "report": report}))
+
+
+_KINDS = {"validate": _validate, "render": _render, "import": _import}

@@ -43,6 +43,38 @@ class Result:
     coordinator: Path | None = None
 
 
+def parse_maps(pairs: list[str]) -> dict[str, str]:
+    """"COLUMN=field" mappings (--map) as {header key: field}; ValueError says what is wrong."""
+    from ..letter.recipients import MapError, column_map
+    from .export import FIELDS, header_key
+    try:
+        return column_map(pairs, FIELDS, header_key)
+    except MapError as exc:
+        raise ValueError(str(exc)) from None
+
+
+DECISIONS = {"consent": ("yes", "no", "pending"), "publish": ("yes", "no"),
+             "anonymous": ("yes", "no")}
+
+
+def parse_answers(pairs: list[str]) -> list[tuple[str, str, str]]:
+    """"QUESTION:ANSWER=DECISION" (--answer) as (question, answer, decision); ValueError
+    says what is wrong."""
+    out = []
+    for pair in pairs:
+        question, colon, rest = pair.partition(":")
+        given, sep, decision = rest.rpartition("=")
+        question, decision = question.strip().lower(), decision.strip().lower()
+        if not colon or not sep or question not in DECISIONS:
+            raise ValueError(f"{pair!r} is not QUESTION:ANSWER=DECISION (QUESTION is consent, "
+                             "publish or anonymous)")
+        if decision not in DECISIONS[question]:
+            raise ValueError(f"{decision!r} is no decision for {question}; use "
+                             f"{' or '.join(DECISIONS[question])}")
+        out.append((question, given, decision))
+    return out
+
+
 def run_import(letter: Path, export: Path, maps: dict[str, str],
                answers: list[tuple[str, str, str]], group: str | None) -> Result:
     """Plan an import; raise Stop (or LetterError) when it needs the coordinator first."""
