@@ -479,3 +479,58 @@ def test_an_import_that_needs_the_coordinator_is_a_located_problem(client):
     assert response.json()["problems"]
     response = client.post("/v1/signatories/import?answer=bogus", files=parts)
     assert response.status_code == 400 and "QUESTION:ANSWER=DECISION" in response.text
+
+
+# Hostile input over HTTP ------------------------------------------------------------------
+
+HOSTILE_BASE = "recipients: [{name: Jane Doe}]\nsignatories: [Amnesty International]\n"
+
+
+def hostile_letters(secret_file: Path, url: str) -> dict[str, bytes]:
+    """Letters that try to read a file of the server's, reach the network, or exhaust it."""
+    bomb = ['a0: &a0 "lol"'] + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]"
+                                for i in range(1, 10)]
+    return {
+        "logo outside by absolute path": (HOSTILE_BASE.replace(
+            "[Amnesty International]", f"[{{organisation: A, logo: {secret_file}}}]")).encode(),
+        "logo outside by ..": HOSTILE_BASE.replace(
+            "[Amnesty International]", "[{organisation: A, logo: ../../secret.png}]").encode(),
+        "logo as a URL": HOSTILE_BASE.replace(
+            "[Amnesty International]", f"[{{organisation: A, logo: '{url}/a.png'}}]").encode(),
+        "image in the prose": (HOSTILE_BASE + f"opening: '![x]({url}/img.png) and "
+                               f"<img src=\"{url}/i.png\"> <script>fetch(\"{url}\")</script>'\n"
+                               ).encode(),
+        "template outside": (HOSTILE_BASE + f"template: {secret_file.parent}\n").encode(),
+        "billion laughs": ("\n".join(bomb) + "\n" + HOSTILE_BASE + "opening: *a9\n").encode(),
+        "deep nesting": (HOSTILE_BASE + "opening: " + "[" * 5000 + "]" * 5000 + "\n").encode(),
+        "not UTF-8": HOSTILE_BASE.encode() + b"opening: \xff\xfe\n",
+        "template syntax as text": (HOSTILE_BASE + "opening: \"{{ 7*7 }} {% for x in y %}\"\n"
+                                    ).encode(),
+    }
+
+
+def test_hostile_letters_over_http_are_4xx_or_inert_and_read_nothing_of_the_servers(
+        client, tmp_path):
+    from hostile.helpers import loopback_server
+    secret = "SECRET-" + "9f3a" * 6
+    secret_file = tmp_path / "outside" / "secret.png"
+    secret_file.parent.mkdir()
+    secret_file.write_text(secret)
+    (secret_file.parent / "letter.html.j2").write_text(secret)
+    kept = sorted(p for folder in ("corpus", "findings")
+                  for p in (REPO / "fuzz" / folder).glob("*") if p.name != "README.md")
+    with loopback_server() as (url, contacted):
+        letters = hostile_letters(secret_file, url)
+        letters.update({f"fuzz {p.name}": p.read_bytes() for p in kept})
+        for name, body in letters.items():
+            for fmt in ("pdf,docx,html,txt", ):
+                response = client.post(f"/v1/render?format={fmt}", content=body,
+                                       headers={"Content-Type": "application/yaml"})
+                assert response.status_code in (200, 400, 413, 422), (name, response.text)
+                assert secret.encode() not in response.content, name
+                assert b"Traceback" not in response.content, name
+                if response.status_code == 200 and name == "template syntax as text":
+                    with zipfile.ZipFile(io.BytesIO(response.content)) as z:
+                        assert "{{ 7*7 }}" in z.read("letter.txt").decode()
+        assert contacted() == []
+    assert client.get("/healthz").json()["running"] == 0
