@@ -24,6 +24,11 @@ medians and their ratio to a baseline measured in the same run. Sections:
      and PDF, against a cold `drafter render` (pdf+docx) of the later round (target: 2 times)
   m  feedback: a cold `drafter feedback` of ten returned copies (a comment and an untracked
      edit each), against a cold `drafter render` (pdf+docx) of the letter (target: 2 times)
+  p  HTTP: the main example's PDF from `drafter serve --workers 2`, 200 requests at
+     concurrency 1, 2, 4 and 8 (throughput, p50, p99); p50 at concurrency 1 against a warm
+     in-process bare WeasyPrint render of drafter's HTML (target: 1.3 times); then
+     concurrency 8 with --queue 4: only 200s and 503s, and the total memory (PSS) of the
+     server and its workers (target: under 1.5 GiB)
   n  feedback --apply: a cold `drafter feedback --apply` of ten returned copies (a tracked
      change each, in ten paragraphs), against the same render (no target in the issue; 2 times)
 
@@ -423,9 +428,115 @@ def section_n(work: Path, runs: int) -> list[tuple]:
              "drafter render (pdf+docx) of the letter", theirs, 2)]
 
 
+def _pss(pid: int) -> int:
+    """Proportional set size of a process and its descendants, in bytes: shared pages
+    (forked workers share most of theirs) counted once across them."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        pending += [int(c) for c in children]
+    return total
+
+
+def _load(url: str, body: bytes, requests: int, concurrency: int, pid: int) -> dict:
+    """`requests` POSTs of the letter's PDF from `concurrency` clients at once: statuses,
+    latencies, wall time and the largest total PSS seen."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    import httpx
+    latencies, statuses, peak = [], [], [0]
+    lock = threading.Lock()
+    left = [requests]
+
+    def client() -> None:
+        with httpx.Client(timeout=300) as c:
+            while True:
+                with lock:
+                    if not left[0]:
+                        return
+                    left[0] -= 1
+                start = time.perf_counter()
+                try:
+                    status = c.post(f"{url}/v1/render?format=pdf", content=body,
+                                    headers={"Content-Type": "application/yaml"}).status_code
+                except httpx.HTTPError as exc:
+                    status = type(exc).__name__
+                with lock:
+                    latencies.append(time.perf_counter() - start)
+                    statuses.append(status)
+                    peak[0] = max(peak[0], _pss(pid))
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        for _ in range(concurrency):
+            pool.submit(client)
+    wall = time.perf_counter() - start
+    ok = sorted(t for t, st in zip(latencies, statuses) if st == 200)
+    return {"wall": wall, "statuses": statuses, "peak": peak[0],
+            "p50": ok[len(ok) // 2] if ok else None,
+            "p99": ok[min(len(ok) - 1, int(len(ok) * 0.99))] if ok else None}
+
+
+def section_p(work: Path, runs: int) -> list[tuple]:
+    """The HTTP API under load (see the module's docstring)."""
+    from collections import Counter
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_serve import Server
+    import weasyprint
+    html, css = dump_drafter_html(work)
+    weasyprint.HTML(filename=str(html), base_url=str(work)).write_pdf(
+        stylesheets=[weasyprint.CSS(filename=str(css))])  # warm: imports, fonts, caches
+    bare, parsed_once = [], []
+    sheet = weasyprint.CSS(filename=str(css))
+    for _ in range(max(runs, 9)):
+        start = time.perf_counter()  # as a plain call renders: the stylesheet parsed too
+        weasyprint.HTML(filename=str(html), base_url=str(work)).write_pdf(
+            stylesheets=[weasyprint.CSS(filename=str(css))])
+        bare.append(time.perf_counter() - start)
+        start = time.perf_counter()  # the stylesheet parsed once for all (as drafter's workers)
+        weasyprint.HTML(filename=str(html), base_url=str(work)).write_pdf(stylesheets=[sheet])
+        parsed_once.append(time.perf_counter() - start)
+    body = MAIN.read_bytes()
+    print("HTTP, the main example's PDF, drafter serve --workers 2:\n")
+    print("| concurrency | queue | requests | statuses | throughput (req/s) | p50 s | p99 s "
+          "| peak PSS, server and workers |")
+    print("| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
+    rows, p50_one = [], None
+    for queue, levels in (("8", (1, 2, 4, 8)), ("4", (8,))):
+        server = Server("--workers", "2", "--queue", queue)
+        try:
+            _load(server.url, body, 4, 2, server.process.pid)  # each worker warm
+            for concurrency in levels:
+                got = _load(server.url, body, 200, concurrency, server.process.pid)
+                counts = Counter(got["statuses"])
+                print(f"| {concurrency} | {queue} | 200 | "
+                      f"{', '.join(f'{k}: {v}' for k, v in sorted(counts.items(), key=str))} | "
+                      f"{counts[200] / got['wall']:.2f} | {got['p50'] or 0:.3f} | "
+                      f"{got['p99'] or 0:.3f} | {got['peak'] / 2**20:.0f} MiB |")
+                if concurrency == 1:
+                    p50_one = got["p50"]
+        finally:
+            server.stop()
+    print(f"\nwarm bare WeasyPrint render of the same HTML, in process: "
+          f"{statistics.median(bare):.3f} s (its stylesheet parsed once for all: "
+          f"{statistics.median(parsed_once):.3f} s)\n")
+    rows.append(("p", "HTTP: p50 of the main example's PDF at concurrency 1", p50_one,
+                 "warm in-process bare WeasyPrint render of its HTML",
+                 statistics.median(bare), 1.3))
+    return rows
+
+
 SECTIONS = {"a": section_a, "b": section_b, "c": section_c, "d": section_d, "e": section_e,
             "g": section_g, "i": section_i, "k": section_k, "l": section_l, "m": section_m,
-            "n": section_n}
+            "n": section_n, "p": section_p}
 
 
 def main() -> None:

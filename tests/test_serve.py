@@ -406,6 +406,10 @@ def test_a_client_that_disconnects_frees_its_worker_for_the_next_request():
         assert response.status_code == 200
         after = _descendants(running.process.pid)
         assert len(after) == len(before) == 2 and after != before  # the worker was replaced
+        import tempfile
+        left = [f for f in Path(tempfile.gettempdir()).glob("drafter-worker-*/**/*")
+                if f.is_file() and b"Organisation 1499 " in f.read_bytes()]
+        assert left == []  # the stopped worker's request folder went with it
         assert running.wait_for("POST /v1/render 499 ")
     finally:
         running.stop()

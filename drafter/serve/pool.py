@@ -12,12 +12,16 @@ that a request is refused (503), never queued without bound.
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 from multiprocessing.connection import wait
+from pathlib import Path
 
 from ..output.limits import Limits, detach_from_parent
 
@@ -187,8 +191,12 @@ class _Worker:
     def __init__(self, limits: Limits, handler) -> None:
         context = multiprocessing.get_context("fork")
         self.conn, child_end = context.Pipe()
+        # Its private folder (0700, a random name): the keeper removes it when the worker
+        # stops, so a request's files never outlive a worker stopped in the middle of it.
+        self.home = Path(tempfile.mkdtemp(prefix="drafter-worker-"))
         self.process = context.Process(target=_work, daemon=True,
-                                       args=(child_end, self.conn, os.getpid(), limits, handler))
+                                       args=(child_end, self.conn, os.getpid(), limits, handler,
+                                             self.home))
         self.process.start()
         child_end.close()
         self.task: int | None = None
@@ -207,19 +215,27 @@ class _Worker:
         self.process.kill()
         self.process.join()
         self.conn.close()
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
-def _work(conn, other_end, keeper: int, limits: Limits, handler) -> None:
+def _work(conn, other_end, keeper: int, limits: Limits, handler, home: Path) -> None:
     """A worker: one task at a time, each under the render limits, until the pipe closes."""
     other_end.close()
     detach_from_parent(keeper)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    from ..formats.pdf import reuse_stylesheets
     from ..output.limits import apply_memory_limit
     apply_memory_limit(limits)
+    reuse_stylesheets()  # every request renders with the server's templates
+    first = True
     while True:
         try:
             task = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(handler(task, limits))
+        conn.send(handler(task, limits, home))
+        if first:  # what the first request left (imports, caches): out of the collector's way
+            gc.collect()
+            gc.freeze()
+            first = False

@@ -12,7 +12,7 @@ import io
 import json
 import os
 import re
-import tempfile
+import shutil
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,11 +39,12 @@ class Reply:
     headers: dict = field(default_factory=dict)
 
 
-def handle(task: dict, limits: Limits) -> Reply:
-    """Run one task ("validate" or "render") under the render limits; never raises."""
+def handle(task: dict, limits: Limits, home: Path) -> Reply:
+    """Run one task ("validate", "render" or "import") under the render limits, in a fresh
+    folder inside `home`; never raises."""
     try:
-        with tempfile.TemporaryDirectory(prefix="drafter-request-") as tmp:
-            folder = Path(tmp)
+        folder = _fresh_folder(home)
+        try:
             for name, data in task["files"].items():
                 target = folder / name
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -55,6 +56,8 @@ def handle(task: dict, limits: Limits) -> Reply:
                     return _KINDS[task["kind"]](task)
             finally:
                 os.chdir(here)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
     except LimitExceeded as exc:
         return problem(422, "The letter is over a render limit", str(exc))
     except MemoryError:
@@ -62,6 +65,17 @@ def handle(task: dict, limits: Limits) -> Reply:
     except Exception as exc:  # noqa: BLE001 - a bug: a 500 with the request id, no traceback
         return problem(500, "Internal error", "drafter failed on this request; please report "
                        "it with the request id", trace=type(exc).__name__)
+
+
+def _fresh_folder(home: Path) -> Path:
+    """An empty folder for one request, at the same path for each request of this worker
+    (`home`, its private folder): the template's parsed stylesheet, whose key holds the
+    letter's folder, is then reused from one request to the next (formats/pdf.py), while no
+    file of one request outlives it."""
+    folder = home / "request"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    return folder
 
 
 def problem(status: int, title: str, detail: str, problems: list | None = None,
