@@ -232,7 +232,9 @@ def test_bad_requests_are_problems_never_tracebacks(client):
             client.post("/v1/render", json=[1, 2]),
             client.post("/v1/render", json={"letter": 5}),
             client.post("/v1/render", content=b"x", headers={"Content-Type": "image/png"}),
-            client.post("/v1/render", files={"other": ("a", b"b")})):
+            client.post("/v1/render", files={"other": ("a", b"b")}),
+            client.post("/v1/render?lang=../../../etc/passwd", content=b"subject: x"),
+            client.post("/v1/render?lang=fr/../../x", content=b"subject: x")):
         assert response.status_code == 400, response.text
         assert response.headers["content-type"] == "application/problem+json"
         assert "Traceback" not in response.text
@@ -538,3 +540,35 @@ def test_hostile_letters_over_http_are_4xx_or_inert_and_read_nothing_of_the_serv
                         assert "{{ 7*7 }}" in z.read("letter.txt").decode()
         assert contacted() == []
     assert client.get("/healthz").json()["running"] == 0
+
+
+def test_templates_of_the_servers_folder_can_be_named_and_cors_is_off_unless_asked(tmp_path):
+    from drafter.template.folder import builtin_root
+    ours = tmp_path / "templates" / "ours"
+    shutil.copytree(builtin_root() / "joint-letter", ours)
+    page = ours / "letter.html.j2"
+    page.write_text(page.read_text("utf-8").replace("<body", "<body data-ours=\"yes\"", 1),
+                    "utf-8")
+    running = Server("--workers", "1", "--templates", str(tmp_path / "templates"),
+                     "--cors", "https://ngo.example")
+    try:
+        with httpx.Client(base_url=running.url, timeout=60) as c:
+            names = [t["name"] for t in c.get("/v1/templates").json()["templates"]]
+            assert "ours" in names
+            response = c.post("/v1/render?format=html", content=(NO_LOGO + "template: ours\n")
+                              .encode(), headers={"Content-Type": "application/yaml"})
+            assert response.status_code == 200, response.text
+            assert 'data-ours="yes"' in response.text
+            asked = {"Origin": "https://ngo.example", "Access-Control-Request-Method": "POST"}
+            preflight = c.options("/v1/render", headers=asked)
+            assert preflight.headers.get("access-control-allow-origin") == "https://ngo.example"
+            other = c.options("/v1/render", headers={**asked, "Origin": "https://evil.example"})
+            assert "access-control-allow-origin" not in other.headers
+    finally:
+        running.stop()
+
+
+def test_without_cors_no_browser_origin_is_allowed(client):
+    response = client.options("/v1/render", headers={"Origin": "https://ngo.example",
+                                                     "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in response.headers

@@ -101,6 +101,11 @@ def create_app(settings: Settings, pool: Pool) -> FastAPI:
         if bad or not formats:
             return _reply(problem(400, "Bad request", f"format: {', '.join(bad) or '(none)'}; "
                                   f"choose among {', '.join(FORMATS)}"))
+        from ..letter.model import _LANGUAGE
+        wrong = [t for t in languages if not _LANGUAGE.fullmatch(t)]
+        if wrong:  # a tag names a file beside the letter: nothing else may pass as one
+            return _reply(problem(400, "Bad request", f"lang: {', '.join(wrong)} is not a "
+                                  "language tag such as en, fr or en-US"))
         return await _answer(request, pool, settings, {
             "kind": "render", "formats": formats, "languages": languages,
             "each_recipient": each_recipient, "recipients": recipients,
