@@ -331,6 +331,12 @@ def test_the_api_docs_work_with_no_network(server, tmp_path):
          "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
          "--dump-dom", f"{server.url}/docs"], capture_output=True, text=True, timeout=120)
     assert "/v1/render" in done.stdout and "opblock" in done.stdout, done.stderr[-2000:]
+    spec = httpx.get(f"{server.url}/openapi.json", timeout=30).json()
+    for path in ("/v1/validate", "/v1/render", "/v1/signatories/import"):
+        body = spec["paths"][path]["post"]["requestBody"]["content"]
+        assert sorted(body) == ["application/json", "application/yaml", "multipart/form-data"]
+        assert "application/problem+json" in spec["paths"][path]["post"]["responses"]["422"][
+            "content"]
 
 
 # Load: a full queue, a client that gives up, SIGTERM mid-render, two instances --------------

@@ -26,7 +26,8 @@ from fastapi.staticfiles import StaticFiles
 from ..output.limits import Limits
 from .pool import Busy, Pool
 from .uploads import BadRequest, from_json, request_files
-from .work import problem
+from .openapi_doc import letter_body, responses
+from .work import MEDIA, problem
 
 FORMATS = ("pdf", "docx", "html", "txt")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
@@ -88,11 +89,15 @@ def create_app(settings: Settings, pool: Pool) -> FastAPI:
                       for p in sorted(settings.templates.iterdir()) if p.is_dir()]
         return {"templates": found}
 
-    @app.post("/v1/validate", summary="Check a letter: every problem, located")
+    @app.post("/v1/validate", summary="Check a letter: every problem, located",
+              openapi_extra=letter_body(), responses=responses())
     async def validate(request: Request):
         return await _answer(request, pool, settings, {"kind": "validate"})
 
-    @app.post("/v1/render", summary="Render a letter (a zip for several files)")
+    @app.post("/v1/render", summary="Render a letter (a zip for several files)",
+              openapi_extra=letter_body(), responses=responses(
+                  "application/pdf", "application/zip", MEDIA["docx"], "text/html",
+                  "text/plain"))
     async def render(request: Request, format: str = "pdf", lang: str = "",
                      each_recipient: bool = False, recipients: str = ""):
         formats = list(dict.fromkeys(f.strip().lower() for f in format.split(",") if f.strip()))
@@ -111,7 +116,8 @@ def create_app(settings: Settings, pool: Pool) -> FastAPI:
             "each_recipient": each_recipient, "recipients": recipients,
             "zip": len(formats) > 1 or bool(languages) or each_recipient or bool(recipients)})
 
-    @app.post("/v1/signatories/import", summary="Merge a sign-on form export into the letter")
+    @app.post("/v1/signatories/import", summary="Merge a sign-on form export into the letter",
+              openapi_extra=letter_body(), responses=responses())
     async def signatories_import(request: Request, export: str = "export.csv",
                                  map: list[str] = Query([]), answer: list[str] = Query([]),
                                  group: str | None = None):
