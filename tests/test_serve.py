@@ -578,3 +578,35 @@ def test_without_cors_no_browser_origin_is_allowed(client):
     response = client.options("/v1/render", headers={"Origin": "https://ngo.example",
                                                      "Access-Control-Request-Method": "POST"})
     assert "access-control-allow-origin" not in response.headers
+
+
+def test_a_worker_that_dies_mid_render_is_a_500_with_the_request_id_and_is_replaced():
+    import os
+    import signal
+    running = Server("--workers", "1", "--queue", "0")
+    try:
+        results: list = []
+
+        def run():
+            response = httpx.post(f"{running.url}/v1/render?format=pdf", content=slow_letter(),
+                                  headers={"Content-Type": "application/yaml",
+                                           "X-Request-ID": "crash-1"}, timeout=300)
+            results.append(response)
+        thread = threading.Thread(target=run)
+        thread.start()
+        until(lambda h: h["running"] == 1, running, "rendering")
+        keeper, = _descendants(running.process.pid)[:1]
+        worker, = [p for p in _descendants(running.process.pid) if p != keeper]
+        os.kill(worker, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        thread.join()
+        (response,) = results
+        assert response.status_code == 500
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["x-request-id"] == "crash-1"
+        assert "Traceback" not in response.text and "stopped" in response.json()["detail"]
+        assert running.wait_for("id=crash-1").startswith("POST /v1/render 500 ")
+        again = httpx.post(f"{running.url}/v1/render?format=txt", content=MAIN.read_bytes(),
+                           headers={"Content-Type": "application/yaml"}, timeout=60)
+        assert again.status_code == 200  # a new worker took its place
+    finally:
+        running.stop()
