@@ -72,7 +72,11 @@ class Rendition:
     def metadata(self):
         """The letter's one metadata record for every format: what the template's <head> says,
         the composed letter filling what the head leaves empty."""
-        head = self.flow.metadata
+        if "flow" in self.__dict__:
+            head = self.flow.metadata
+        else:  # the PDF needs the head only: not a walk of the whole letter (a few ms)
+            from .flow import head_metadata
+            head = head_metadata(self.tree)
         return replace(head, title=head.title or self.title, author=head.author or self.author,
                        lang=head.lang or self.language, dir=head.dir or self.direction)
 

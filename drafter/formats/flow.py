@@ -200,10 +200,10 @@ def parse_flow(root) -> Flow:
     body = root.find("body")
     if body is not None:
         walker.walk_block(body, _Ctx())
-    return Flow(_metadata(root), walker.paragraphs, walker.footnotes)
+    return Flow(head_metadata(root), walker.paragraphs, walker.footnotes)
 
 
-def _metadata(root) -> Metadata:
+def head_metadata(root) -> Metadata:
     """Read title, meta names, lang and dir from the document."""
     title = root.find(".//head/title")
     meta = {
