@@ -13,6 +13,19 @@ XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _ids = iter(range(900, 10_000))
 
 
+MAIN = Path(__file__).resolve().parent.parent / "examples" / "eu-china-summit.yaml"
+
+
+def drafted(folder: Path, cli) -> tuple[Path, Path]:
+    """A copy of the main example in `folder`, and the DOCX drafter makes of it there: what
+    the coordinator circulates."""
+    import shutil
+    path = folder / "letter.yaml"
+    shutil.copy(MAIN, path)
+    assert cli("render", path, "--format", "docx", "--out", folder)[0] == 0
+    return path, folder / "letter.docx"
+
+
 def at(path: Path, needle: str, after: str = "") -> tuple[int, int]:
     """Line and column (from 1) of `needle` in the YAML, after the first `after`."""
     text = path.read_text("utf-8")

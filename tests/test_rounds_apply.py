@@ -13,7 +13,7 @@ from pathlib import Path
 import docx
 import pytest
 from docx.oxml.ns import qn
-from returned_copies import paragraph_marked, track
+from returned_copies import drafted, paragraph_marked, track
 
 REPO = Path(__file__).resolve().parent.parent
 MAIN = REPO / "examples" / "eu-china-summit.yaml"
@@ -21,10 +21,8 @@ MAIN = REPO / "examples" / "eu-china-summit.yaml"
 
 @pytest.fixture
 def letter(tmp_path, cli) -> tuple[Path, Path]:
-    path = tmp_path / "letter.yaml"
-    shutil.copy(MAIN, path)
-    assert cli("render", path, "--format", "docx", "--out", tmp_path)[0] == 0
-    return path, tmp_path / "letter.docx"
+    """A copy of the main example and the DOCX drafter makes of it."""
+    return drafted(tmp_path, cli)
 
 
 def returned(made: Path, out: Path, edits: list[tuple]) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 import docx
 import pytest
 from docx.oxml.ns import qn
-from returned_copies import at, comment_in_odt, paragraph_marked, track
+from returned_copies import drafted, at, comment_in_odt, paragraph_marked, track
 
 REPO = Path(__file__).resolve().parent.parent
 MAIN = REPO / "examples" / "eu-china-summit.yaml"
@@ -23,10 +23,7 @@ MAIN = REPO / "examples" / "eu-china-summit.yaml"
 @pytest.fixture
 def letter(tmp_path, cli) -> tuple[Path, Path]:
     """A copy of the main example and the DOCX drafter makes of it."""
-    path = tmp_path / "letter.yaml"
-    shutil.copy(MAIN, path)
-    assert cli("render", path, "--format", "docx", "--out", tmp_path)[0] == 0
-    return path, tmp_path / "letter.docx"
+    return drafted(tmp_path, cli)
 
 
 def test_a_copy_edited_in_libreoffice_with_changes_recorded_gives_the_change_at_its_line(
